@@ -1,0 +1,28 @@
+package org.tempalias.store;
+
+import java.util.List;
+
+/**
+ * Redis key names. Every key of one alias carries the id as its hash tag ({@code {id}}), so all
+ * of them live in the same Redis Cluster slot and one script may touch them together.
+ */
+final class Keys {
+  static final String UPDATE_KEY_FIELD = "ukey";
+
+  private Keys() {}
+
+  /** The alias hash: target, created, expires, max, left, forwarded, ukey. */
+  static String alias(String aid) {
+    return "alias:{" + aid + "}";
+  }
+
+  /** The live claims: a sorted set of claim id scored by lease deadline (epoch ms). */
+  static String claims(String aid) {
+    return "alias:{" + aid + "}:claims";
+  }
+
+  /** The keys every per-alias script receives, in the order the scripts expect them. */
+  static List<String> of(String aid) {
+    return List.of(alias(aid), claims(aid));
+  }
+}

@@ -1,0 +1,333 @@
+package org.tempalias.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tempalias.contract.AliasId;
+import org.tempalias.contract.AliasKey;
+import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.ClaimReply;
+import org.tempalias.contract.ClaimRequest;
+import org.tempalias.contract.CreateAlias;
+import org.tempalias.contract.CreatedAlias;
+import org.tempalias.contract.SettleReply;
+import org.tempalias.contract.SettleRequest;
+import org.tempalias.contract.StoreAddress;
+import org.tempalias.contract.StoreError;
+
+/**
+ * The alias store: the only code that talks to Redis. Consumes the {@link StoreAddress} doors;
+ * every change of more than one step is one Lua script, so concurrent callers (any number of
+ * gateway and API instances) cannot interleave inside it.
+ *
+ * <p>Deploy with a configuration holding {@code {"store": {"redisUrl": "redis://host:port"}}}.
+ * {@link #start()} does not wait for Redis: while Redis is unreachable every request fails
+ * {@link StoreError#UNAVAILABLE} within {@code redisTimeoutMillis}, and the pooled client
+ * reconnects by itself once Redis is back.
+ */
+public class StoreVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
+  /** A collision among 36^10 ids is already rare; several in a row mean something else is wrong. */
+  private static final int CREATE_ATTEMPTS = 5;
+  private static final long RATE_WINDOW_MILLIS = 60_000;
+  private static final JsonObject EMPTY = new JsonObject();
+
+  private static final Script CREATE = Script.load("create");
+  private static final Script CLAIM = Script.load("claim");
+  private static final Script SETTLE = Script.load("settle");
+  private static final Script STATUS = Script.load("status");
+  private static final Script RATE_LIMIT = Script.load("ratelimit");
+
+  private final Supplier<String> ids;
+  private StoreConfig config;
+  private Redis redis;
+
+  public StoreVerticle() {
+    this(Secrets::newAliasId);
+  }
+
+  /** For tests that need to force an id collision. */
+  StoreVerticle(Supplier<String> ids) {
+    this.ids = ids;
+  }
+
+  @Override
+  public Future<?> start() {
+    try {
+      config = StoreConfig.from(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    if (config.claimLeaseSeconds() <= 600) {
+      // RFC 5321 §4.5.3.2.6: a client waits 10 minutes for the reply to the end of data.
+      LOG.warn("store.claimLeaseSeconds={} is not above the 10 minutes a sender may wait at end of data;"
+          + " a slow delivery may lose its claim", config.claimLeaseSeconds());
+    }
+    redis = Redis.createClient(vertx, config.redisOptions());
+    probe();
+    EventBus bus = vertx.eventBus();
+    List<MessageConsumer<JsonObject>> consumers = List.of(
+        bus.consumer(StoreAddress.CREATE, this::onCreate),
+        bus.consumer(StoreAddress.GET, this::onGet),
+        bus.consumer(StoreAddress.DELETE, this::onDelete),
+        bus.consumer(StoreAddress.CLAIM, this::onClaim),
+        bus.consumer(StoreAddress.SETTLE, this::onSettle),
+        bus.consumer(StoreAddress.PING, this::onPing));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .onSuccess(v -> LOG.info("store: ready, Redis {} {} (lease {} s, {} creations/min/IP, timeout {} ms)",
+            config.redisMode().name().toLowerCase(Locale.ROOT), config.redisEndpoints(),
+            config.claimLeaseSeconds(), config.createLimitPerMinute(), config.redisTimeoutMillis()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return redis == null ? Future.succeededFuture() : redis.close();
+  }
+
+  /** Says at start whether Redis answers; never fails start (requests fail until it does). */
+  private void probe() {
+    bounded(redis.send(Request.cmd(Command.PING)))
+        .onSuccess(r -> LOG.info("store: Redis answers PING"))
+        .onFailure(e -> LOG.warn("store: Redis not reachable yet ({}); requests fail UNAVAILABLE until it is",
+            e.getMessage()));
+  }
+
+  // ---- create ------------------------------------------------------------------------------
+
+  private void onCreate(Message<JsonObject> msg) {
+    CreateAlias req;
+    try {
+      req = CreateAlias.fromJson(msg.body());
+    } catch (RuntimeException e) {
+      refuse(msg, StoreError.INVALID, "create: malformed request");
+      return;
+    }
+    String problem = CreateCheck.problem(req, config);
+    if (problem != null) {
+      refuse(msg, StoreError.INVALID, "create: invalid request from " + req.clientIp() + ": " + problem);
+      return;
+    }
+    withinRateLimit(req.clientIp())
+        .compose(allowed -> allowed
+            ? insert(req, Secrets.newUpdateKey(), 1)
+            : Future.failedFuture(StoreError.RATE_LIMITED.exception(
+                "more than " + config.createLimitPerMinute() + " creations per minute from " + req.clientIp())))
+        .onSuccess(created -> {
+          LOG.info("create: aid={} maxUsage={} expiresAt={} client={}",
+              created.aid(), created.maxUsage(), created.expiresAtMillis(), req.clientIp());
+          LOG.debug("create: aid={} target={}", created.aid(), created.target());
+          msg.reply(created.toJson());
+        })
+        .onFailure(failed(msg, "create from " + req.clientIp()));
+  }
+
+  private Future<Boolean> withinRateLimit(String clientIp) {
+    if (config.createLimitPerMinute() == 0 || clientIp == null) {
+      return Future.succeededFuture(true);
+    }
+    String key = "ratelimit:create:{" + clientIp + "}";
+    return bounded(RATE_LIMIT.run(redis, List.of(key), List.of(Long.toString(RATE_WINDOW_MILLIS))))
+        .map(count -> count.toLong() <= config.createLimitPerMinute());
+  }
+
+  private Future<CreatedAlias> insert(CreateAlias req, String updateKey, int attempt) {
+    String aid = ids.get();
+    List<String> args = List.of(req.target(), Long.toString(req.lifetimeMillis()),
+        Integer.toString(req.maxUsage()), Secrets.hash(updateKey));
+    return bounded(CREATE.run(redis, List.of(Keys.alias(aid)), args)).compose(r -> {
+      if (r.type() == ResponseType.NUMBER) {
+        if (attempt >= CREATE_ATTEMPTS) {
+          return Future.failedFuture(StoreError.UNAVAILABLE.exception(
+              "no free alias id after " + attempt + " attempts"));
+        }
+        LOG.info("create: id {} is taken, retrying with a new one", aid);
+        return insert(req, updateKey, attempt + 1);
+      }
+      return Future.succeededFuture(new CreatedAlias(
+          aid, req.target(), r.get(0).toLong(), r.get(1).toLong(), req.maxUsage(), updateKey));
+    });
+  }
+
+  // ---- get / delete ------------------------------------------------------------------------
+
+  private void onGet(Message<JsonObject> msg) {
+    AliasKey req = aliasKey(msg);
+    if (req == null) {
+      return;
+    }
+    String aid = req.aid().toLowerCase(Locale.ROOT);
+    if (!AliasId.isWellFormed(aid)) {
+      refuse(msg, StoreError.NOT_FOUND, "get: aid=" + aid + " is not an alias id");
+      return;
+    }
+    bounded(STATUS.run(redis, Keys.of(aid), List.of()))
+        .onSuccess(r -> {
+          if (r == null) {
+            refuse(msg, StoreError.NOT_FOUND, "get: aid=" + aid + " not found");
+          } else if (!Secrets.matches(req.updateKey(), r.get(6).toString())) {
+            refuse(msg, StoreError.FORBIDDEN, "get: aid=" + aid + " wrong update key");
+          } else {
+            int max = r.get(3).toInteger();
+            int live = r.get(7).toInteger();
+            AliasStatus status = new AliasStatus(aid, r.get(0).toString(), r.get(1).toLong(),
+                r.get(2).toLong(), max, max > 0 ? Math.max(0, r.get(4).toInteger() - live) : -1,
+                live, r.get(5).toLong());
+            LOG.info("get: aid={} usesLeft={} inFlight={} forwarded={}",
+                aid, status.usesLeft(), status.usesInFlight(), status.forwarded());
+            msg.reply(status.toJson());
+          }
+        })
+        .onFailure(failed(msg, "get aid=" + aid));
+  }
+
+  private void onDelete(Message<JsonObject> msg) {
+    AliasKey req = aliasKey(msg);
+    if (req == null) {
+      return;
+    }
+    String aid = req.aid().toLowerCase(Locale.ROOT);
+    if (!AliasId.isWellFormed(aid)) {
+      refuse(msg, StoreError.NOT_FOUND, "delete: aid=" + aid + " is not an alias id");
+      return;
+    }
+    bounded(redis.send(Request.cmd(Command.HGET).arg(Keys.alias(aid)).arg(Keys.UPDATE_KEY_FIELD)))
+        .compose(stored -> {
+          if (stored == null) {
+            return Future.failedFuture(StoreError.NOT_FOUND.exception("delete: aid=" + aid + " not found"));
+          }
+          if (!Secrets.matches(req.updateKey(), stored.toString())) {
+            return Future.failedFuture(StoreError.FORBIDDEN.exception("delete: aid=" + aid + " wrong update key"));
+          }
+          // One DEL of both keys: they share the hash tag, so this is one atomic step on a cluster too.
+          Request del = Request.cmd(Command.DEL);
+          Keys.of(aid).forEach(del::arg);
+          return bounded(redis.send(del));
+        })
+        .onSuccess(r -> {
+          LOG.info("delete: aid={} deleted", aid);
+          msg.reply(EMPTY);
+        })
+        .onFailure(failed(msg, "delete aid=" + aid));
+  }
+
+  private AliasKey aliasKey(Message<JsonObject> msg) {
+    try {
+      AliasKey req = AliasKey.fromJson(msg.body());
+      if (req.aid() != null) {
+        return req;
+      }
+    } catch (RuntimeException e) {
+      // fall through to the refusal
+    }
+    refuse(msg, StoreError.NOT_FOUND, msg.address() + ": request without an alias id");
+    return null;
+  }
+
+  // ---- claim / settle ----------------------------------------------------------------------
+
+  private void onClaim(Message<JsonObject> msg) {
+    ClaimRequest req;
+    try {
+      req = ClaimRequest.fromJson(msg.body());
+    } catch (RuntimeException e) {
+      req = new ClaimRequest(null, null);
+    }
+    String aid = req.aid() == null ? null : req.aid().toLowerCase(Locale.ROOT);
+    String tx = req.transactionId();
+    if (!AliasId.isWellFormed(aid)) {
+      LOG.info("claim: tx={} aid={} -> UNKNOWN (not an alias id)", tx, aid);
+      msg.reply(ClaimReply.unknown().toJson());
+      return;
+    }
+    String claimId = Secrets.newClaimId();
+    bounded(CLAIM.run(redis, Keys.of(aid), List.of(claimId, Long.toString(config.claimLeaseMillis()))))
+        .onSuccess(r -> {
+          ClaimReply reply = switch (r.get(0).toInteger()) {
+            case 2 -> ClaimReply.claimed(claimId, r.get(1).toString());
+            case 1 -> ClaimReply.busy();
+            default -> ClaimReply.unknown();
+          };
+          LOG.info("claim: tx={} aid={} -> {}{}", tx, aid, reply.outcome(),
+              reply.claimId() == null ? "" : " claim=" + reply.claimId());
+          msg.reply(reply.toJson());
+        })
+        .onFailure(failed(msg, "claim tx=" + tx + " aid=" + aid));
+  }
+
+  private void onSettle(Message<JsonObject> msg) {
+    SettleRequest req;
+    try {
+      req = SettleRequest.fromJson(msg.body());
+    } catch (RuntimeException e) {
+      req = null;
+    }
+    if (req == null || req.claimId() == null || req.settlement() == null
+        || !AliasId.isWellFormed(req.aid() == null ? null : req.aid().toLowerCase(Locale.ROOT))) {
+      LOG.info("settle: malformed request {} -> not settled", msg.body());
+      msg.reply(new SettleReply(false).toJson());
+      return;
+    }
+    String aid = req.aid().toLowerCase(Locale.ROOT);
+    SettleRequest.Settlement settlement = req.settlement();
+    String claimId = req.claimId();
+    bounded(SETTLE.run(redis, Keys.of(aid), List.of(claimId, settlement.name())))
+        .onSuccess(r -> {
+          int outcome = r.toInteger();
+          LOG.info("settle: aid={} claim={} {} -> {}", aid, claimId, settlement,
+              switch (outcome) {
+                case 2 -> "settled, last use spent, alias deleted";
+                case 1 -> "settled";
+                default -> "not open (unknown, already settled or lease passed)";
+              });
+          msg.reply(new SettleReply(outcome > 0).toJson());
+        })
+        .onFailure(failed(msg, "settle aid=" + aid + " claim=" + claimId));
+  }
+
+  // ---- ping --------------------------------------------------------------------------------
+
+  private void onPing(Message<JsonObject> msg) {
+    bounded(redis.send(Request.cmd(Command.PING)))
+        .onSuccess(r -> msg.reply(EMPTY))
+        .onFailure(failed(msg, "ping"));
+  }
+
+  // ---- replies -----------------------------------------------------------------------------
+
+  private <T> Future<T> bounded(Future<T> call) {
+    return call.timeout(config.redisTimeoutMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void refuse(Message<?> msg, StoreError error, String why) {
+    LOG.info("{} -> {}", why, error);
+    msg.fail(error.code(), why);
+  }
+
+  /** Our own refusals keep their code; anything else (timeout, Redis error) is UNAVAILABLE. */
+  private static Handler<Throwable> failed(Message<?> msg, String what) {
+    return failure -> {
+      if (failure instanceof ReplyException re && StoreError.of(re) != StoreError.UNAVAILABLE) {
+        refuse(msg, StoreError.of(re), re.getMessage());
+      } else {
+        LOG.warn("{} -> UNAVAILABLE: {}", what, failure.toString());
+        msg.fail(StoreError.UNAVAILABLE.code(), "store unavailable: " + failure.getMessage());
+      }
+    };
+  }
+}

@@ -1,0 +1,27 @@
+-- Create an alias unless its id is taken (the caller retries with a new id; never overwrite).
+-- KEYS[1] alias:{id}
+-- ARGV[1] target, ARGV[2] lifetime in ms (0 = none), ARGV[3] max uses (0 = none),
+-- ARGV[4] SHA-256 of the update key (hex)
+-- Returns 0 when the id is taken, else {created, expires} in epoch ms (expires 0 = none).
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lifetime = tonumber(ARGV[2])
+local expires = 0
+if lifetime > 0 then
+  expires = now + lifetime
+end
+redis.call('HSET', KEYS[1],
+  'target', ARGV[1],
+  'created', string.format('%d', now),
+  'expires', string.format('%d', expires),
+  'max', ARGV[3],
+  'left', ARGV[3],
+  'forwarded', 0,
+  'ukey', ARGV[4])
+if expires > 0 then
+  redis.call('PEXPIREAT', KEYS[1], string.format('%d', expires))
+end
+return {now, expires}

@@ -1,0 +1,289 @@
+package org.tempalias.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.tempalias.contract.ClaimReply.Outcome.BUSY;
+import static org.tempalias.contract.ClaimReply.Outcome.CLAIMED;
+import static org.tempalias.contract.ClaimReply.Outcome.UNKNOWN;
+import static org.tempalias.contract.SettleRequest.Settlement.RELEASED;
+import static org.tempalias.contract.SettleRequest.Settlement.USED;
+import static org.tempalias.store.StoreClient.assertClaimed;
+import static org.tempalias.store.StoreClient.await;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.tempalias.contract.AliasKey;
+import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.ClaimReply;
+import org.tempalias.contract.CreateAlias;
+import org.tempalias.contract.CreatedAlias;
+import org.tempalias.contract.StoreAddress;
+import org.tempalias.contract.StoreError;
+
+/**
+ * The store's semantics as its callers see them over the event bus, run against every Redis
+ * deployment the store supports (a subclass says which).
+ */
+abstract class UsageSemantics {
+  static final String TARGET = "me@example.org";
+  static final long HOUR = 3_600_000;
+
+  StoreClient store;
+
+  /** A store deployed on a fresh Vert.x against this class's Redis, with these extra settings. */
+  abstract StoreClient deployStore(JsonObject settings);
+
+  @BeforeEach
+  void deployDefaultStore() {
+    store = deployStore(new JsonObject());
+  }
+
+  @AfterEach
+  void undeployDefaultStore() {
+    store.close();
+  }
+
+  // ---- get / delete ------------------------------------------------------------------------
+
+  @Test
+  void getAndDeleteNeedTheUpdateKey() {
+    CreatedAlias a = store.create(TARGET, HOUR, 4);
+    AliasStatus s = store.get(a.aid(), a.updateKey());
+    assertThat(s).isEqualTo(new AliasStatus(a.aid(), TARGET, a.createdAtMillis(), a.expiresAtMillis(), 4, 4, 0, 0));
+
+    String wrongKey = new AliasKey(a.aid(), a.updateKey() + "x").toJson().encode();
+    assertThat(store.failureOf(StoreAddress.GET, new JsonObject(wrongKey))).isEqualTo(StoreError.FORBIDDEN);
+    assertThat(store.failureOf(StoreAddress.DELETE, new JsonObject(wrongKey))).isEqualTo(StoreError.FORBIDDEN);
+    assertThat(store.failureOf(StoreAddress.GET, new AliasKey(a.aid(), null).toJson())).isEqualTo(StoreError.FORBIDDEN);
+    assertThat(store.failureOf(StoreAddress.GET, new AliasKey("zzzzzzzzzz", a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+    assertThat(store.failureOf(StoreAddress.GET, new AliasKey("../etc}", a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+    assertThat(store.failureOf(StoreAddress.DELETE, new AliasKey("zzzzzzzzzz", a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+    assertThat(store.get(a.aid(), a.updateKey()).usesLeft()).isEqualTo(4);
+
+    ClaimReply held = store.claim(a.aid());
+    store.delete(a.aid(), a.updateKey());
+    assertThat(store.failureOf(StoreAddress.GET, new AliasKey(a.aid(), a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+    assertThat(store.failureOf(StoreAddress.DELETE, new AliasKey(a.aid(), a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+    assertThat(store.settle(a.aid(), held.claimId(), USED)).isFalse();
+  }
+
+  // ---- claim / settle ----------------------------------------------------------------------
+
+  @Test
+  void exactlyMaxUsageClaimsOutOfSixtyAtOnceAndAllOfThemSettle() {
+    CreatedAlias a = store.create(TARGET, HOUR, 7);
+    List<Future<ClaimReply>> racing = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      racing.add(store.claimAsync(a.aid()));
+    }
+    await(Future.join(racing));
+    List<ClaimReply> replies = racing.stream().map(Future::result).toList();
+    List<ClaimReply> claimed = replies.stream().filter(r -> r.outcome() == CLAIMED).toList();
+    assertThat(claimed).hasSize(7);
+    assertThat(replies).filteredOn(r -> r.outcome() == BUSY).hasSize(53);
+    assertThat(claimed).extracting(ClaimReply::claimId).doesNotHaveDuplicates();
+    assertThat(claimed).extracting(ClaimReply::target).containsOnly(TARGET);
+    assertThat(store.get(a.aid(), a.updateKey()).usesInFlight()).isEqualTo(7);
+
+    List<Future<Boolean>> settles = claimed.stream()
+        .map(c -> store.settleAsync(a.aid(), c.claimId(), USED)).toList();
+    await(Future.join(settles));
+    assertThat(settles).extracting(Future::result).containsOnly(true).hasSize(7);
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+  }
+
+  @Test
+  void fiftyConcurrentDeliveriesSpendExactlyMaxUsage() {
+    int maxUsage = 10;
+    CreatedAlias a = store.create(TARGET, HOUR, maxUsage);
+    List<Future<Integer>> flows = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      flows.add(delivery(a.aid(), i % 3 == 0));
+    }
+    await(Future.join(flows));
+    int used = flows.stream().mapToInt(Future::result).sum();
+    assertThat(used).isEqualTo(maxUsage);
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+    assertThat(store.failureOf(StoreAddress.GET, new AliasKey(a.aid(), a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+  }
+
+  /**
+   * One sender's delivery as the gateway runs it: claim, retry while BUSY (a 451), release once
+   * (a failed delivery) when asked to, then settle USED. Answers 1 when it spent a use.
+   */
+  private Future<Integer> delivery(String aid, boolean failOnce) {
+    return store.claimAsync(aid).compose(reply -> switch (reply.outcome()) {
+      case UNKNOWN -> Future.succeededFuture(0);
+      case BUSY -> store.vertx.timer(2).compose(t -> delivery(aid, failOnce));
+      case CLAIMED -> failOnce
+          ? store.settleAsync(aid, reply.claimId(), RELEASED).compose(s -> delivery(aid, false))
+          : store.settleAsync(aid, reply.claimId(), USED).map(s -> s ? 1 : 0);
+    });
+  }
+
+  @Test
+  void aReleasedClaimGivesItsUseBack() {
+    CreatedAlias a = store.create(TARGET, HOUR, 1);
+    ClaimReply first = store.claim(a.aid());
+    assertClaimed(first);
+    assertThat(store.settle(a.aid(), first.claimId(), RELEASED)).isTrue();
+    AliasStatus s = store.get(a.aid(), a.updateKey());
+    assertThat(s.usesLeft()).isEqualTo(1);
+    assertThat(s.usesInFlight()).isZero();
+    assertThat(s.forwarded()).isZero();
+
+    ClaimReply second = store.claim(a.aid());
+    assertClaimed(second);
+    assertThat(store.settle(a.aid(), second.claimId(), USED)).isTrue();
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+  }
+
+  @Test
+  void busyWhileTheRemainingUsesAreHeldNotUnknown() {
+    CreatedAlias a = store.create(TARGET, HOUR, 2);
+    ClaimReply x = store.claim(a.aid());
+    ClaimReply y = store.claim(a.aid());
+    assertClaimed(x);
+    assertClaimed(y);
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(BUSY);
+    AliasStatus held = store.get(a.aid(), a.updateKey());
+    assertThat(held.usesLeft()).isZero();
+    assertThat(held.usesInFlight()).isEqualTo(2);
+
+    assertThat(store.settle(a.aid(), x.claimId(), USED)).isTrue();
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(BUSY);
+    assertThat(store.settle(a.aid(), y.claimId(), RELEASED)).isTrue();
+    ClaimReply z = store.claim(a.aid());
+    assertClaimed(z);
+    assertThat(store.settle(a.aid(), z.claimId(), USED)).isTrue();
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+  }
+
+  @Test
+  void theAliasWhoseLastUseIsSpentIsGone() {
+    CreatedAlias a = store.create(TARGET, HOUR, 1);
+    ClaimReply c = store.claim(a.aid());
+    assertThat(store.settle(a.aid(), c.claimId(), USED)).isTrue();
+    assertThat(store.failureOf(StoreAddress.GET, new AliasKey(a.aid(), a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+  }
+
+  @Test
+  void anAliasPastItsLifetimeIsUnknown() {
+    CreatedAlias a = store.create(TARGET, 1_000, 0);
+    ClaimReply c = store.claim(a.aid());
+    assertClaimed(c);
+    long deadline = System.currentTimeMillis() + 5_000;
+    ClaimReply.Outcome outcome = CLAIMED;
+    while (outcome != UNKNOWN && System.currentTimeMillis() < deadline) {
+      outcome = store.claim(a.aid()).outcome();
+    }
+    assertThat(outcome).isEqualTo(UNKNOWN);
+    assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(a.expiresAtMillis() - 100);
+    assertThat(store.failureOf(StoreAddress.GET, new AliasKey(a.aid(), a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+    assertThat(store.settle(a.aid(), c.claimId(), USED)).isFalse();
+  }
+
+  @Test
+  void anUnlimitedAliasCountsWhatItForwarded() {
+    CreatedAlias a = store.create(TARGET, HOUR, 0);
+    for (int i = 0; i < 12; i++) {
+      ClaimReply c = store.claim(a.aid());
+      assertClaimed(c);
+      assertThat(store.settle(a.aid(), c.claimId(), USED)).isTrue();
+    }
+    ClaimReply open = store.claim(a.aid());
+    assertClaimed(open);
+    AliasStatus s = store.get(a.aid(), a.updateKey());
+    assertThat(s.maxUsage()).isZero();
+    assertThat(s.usesLeft()).isEqualTo(-1);
+    assertThat(s.usesInFlight()).isEqualTo(1);
+    assertThat(s.forwarded()).isEqualTo(12);
+  }
+
+  @Test
+  void settlingAnUnknownOrSettledClaimChangesNothing() {
+    CreatedAlias a = store.create(TARGET, HOUR, 3);
+    ClaimReply c = store.claim(a.aid());
+    assertThat(store.settle(a.aid(), c.claimId(), USED)).isTrue();
+    AliasStatus after = store.get(a.aid(), a.updateKey());
+
+    assertThat(store.settle(a.aid(), c.claimId(), USED)).isFalse();
+    assertThat(store.settle(a.aid(), c.claimId(), RELEASED)).isFalse();
+    assertThat(store.settle(a.aid(), "no-such-claim", USED)).isFalse();
+    assertThat(store.settle("zzzzzzzzzz", c.claimId(), USED)).isFalse();
+    assertThat(store.settle("not an id", c.claimId(), USED)).isFalse();
+    assertThat(store.get(a.aid(), a.updateKey())).isEqualTo(after);
+    assertThat(after.usesLeft()).isEqualTo(2);
+    assertThat(after.forwarded()).isEqualTo(1);
+  }
+
+  @Test
+  void anUpperCaseIdFindsTheAlias() {
+    CreatedAlias a = store.create(TARGET, HOUR, 1);
+    assertClaimed(store.claim(a.aid().toUpperCase()));
+  }
+
+  @Test
+  void aClaimNeverSettledIsReleasedWhenItsLeasePasses() {
+    try (StoreClient shortLease = deployStore(new JsonObject().put("claimLeaseSeconds", 1))) {
+      CreatedAlias a = shortLease.create(TARGET, HOUR, 1);
+      long claimedAt = System.currentTimeMillis();
+      ClaimReply abandoned = shortLease.claim(a.aid());
+      assertClaimed(abandoned);
+      assertThat(shortLease.claim(a.aid()).outcome()).isEqualTo(BUSY);
+      assertThat(shortLease.get(a.aid(), a.updateKey()).usesInFlight()).isEqualTo(1);
+
+      long deadline = claimedAt + 5_000;
+      AliasStatus s = shortLease.get(a.aid(), a.updateKey());
+      while (s.usesInFlight() > 0 && System.currentTimeMillis() < deadline) {
+        s = shortLease.get(a.aid(), a.updateKey());
+      }
+      assertThat(s.usesInFlight()).isZero();
+      assertThat(s.usesLeft()).isEqualTo(1);
+      assertThat(System.currentTimeMillis() - claimedAt).isGreaterThanOrEqualTo(900);
+
+      ClaimReply retry = shortLease.claim(a.aid());
+      assertClaimed(retry);
+      assertThat(shortLease.settle(a.aid(), abandoned.claimId(), USED)).isFalse();
+      assertThat(shortLease.settle(a.aid(), retry.claimId(), USED)).isTrue();
+      assertThat(shortLease.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+    }
+  }
+
+  // ---- rate limit --------------------------------------------------------------------------
+
+  @Test
+  void creationsPerClientAreLimitedPerMinute() {
+    try (StoreClient limited = deployStore(new JsonObject().put("createLimitPerMinute", 3))) {
+      for (int i = 0; i < 3; i++) {
+        limited.create(new CreateAlias(TARGET, HOUR, 1, "192.0.2.7"));
+      }
+      assertThat(limited.failureOf(StoreAddress.CREATE, new CreateAlias(TARGET, HOUR, 1, "192.0.2.7").toJson()))
+          .isEqualTo(StoreError.RATE_LIMITED);
+      assertThat(limited.create(new CreateAlias(TARGET, HOUR, 1, "2001:db8::7")).aid()).isNotNull();
+      for (int i = 0; i < 5; i++) {
+        limited.create(new CreateAlias(TARGET, HOUR, 1, null));
+      }
+
+      // The counter is in Redis: a second store instance sees the same count.
+      try (StoreClient other = deployStore(new JsonObject().put("createLimitPerMinute", 3))) {
+        assertThat(other.failureOf(StoreAddress.CREATE, new CreateAlias(TARGET, HOUR, 1, "192.0.2.7").toJson()))
+            .isEqualTo(StoreError.RATE_LIMITED);
+      }
+    }
+  }
+}
