@@ -1,0 +1,126 @@
+package org.tempalias.api;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code http} section of the service configuration, plus the top-level {@code domains}.
+ *
+ * @param host               address to listen on
+ * @param port               port to listen on, 0 for any free port
+ * @param maxDays            cap on {@code days} of a new alias
+ * @param maxUsage           cap on {@code max-usage} of a new alias
+ * @param corsOrigins        origins allowed by CORS; {@code "*"} allows any origin
+ * @param trustedProxies     proxies (IP addresses or CIDR blocks) whose {@code X-Forwarded-For} is believed
+ * @param storeTimeoutMillis bound on every event-bus request to the store, including the health probe
+ * @param domain             the alias domain used in {@code address} (the first of {@code domains})
+ */
+public record ApiConfig(
+    String host,
+    int port,
+    int maxDays,
+    int maxUsage,
+    List<String> corsOrigins,
+    TrustedProxies trustedProxies,
+    long storeTimeoutMillis,
+    String domain) {
+
+  public static final String SECTION = "http";
+
+  public static ApiConfig from(JsonObject config) {
+    JsonObject root = config == null ? new JsonObject() : config;
+    Object sectionValue = root.getValue(SECTION);
+    if (sectionValue != null && !(sectionValue instanceof JsonObject)) {
+      throw new IllegalArgumentException("http must be an object");
+    }
+    JsonObject http = sectionValue == null ? new JsonObject() : (JsonObject) sectionValue;
+    String host = string(http, "host", "127.0.0.1");
+    int port = integer(http, "port", 8080, 0, 65535);
+    int maxDays = integer(http, "maxDays", 60, 1, 36500);
+    int maxUsage = integer(http, "maxUsage", 100, 1, 1_000_000);
+    List<String> corsOrigins = strings(http, "corsOrigins", List.of("*"));
+    if (corsOrigins.isEmpty()) {
+      throw new IllegalArgumentException("http.corsOrigins must name at least one origin (\"*\" for any)");
+    }
+    TrustedProxies proxies;
+    try {
+      proxies = TrustedProxies.parse(strings(http, "trustedProxies", List.of()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("http.trustedProxies: " + e.getMessage(), e);
+    }
+    long storeTimeout = integer(http, "storeTimeoutMillis", 3000, 1, 600_000);
+    List<String> domains = stringsAt(root, "domains", List.of("localhost"));
+    if (domains.isEmpty() || domains.get(0).isBlank()) {
+      throw new IllegalArgumentException("domains must name at least one alias domain");
+    }
+    return new ApiConfig(host, port, maxDays, maxUsage, List.copyOf(corsOrigins), proxies, storeTimeout,
+        domains.get(0).trim());
+  }
+
+  private static String string(JsonObject http, String key, String fallback) {
+    Object value = http.getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof String s) || s.isBlank()) {
+      throw new IllegalArgumentException("http." + key + " must be a non-empty string, got " + value);
+    }
+    return s.trim();
+  }
+
+  private static int integer(JsonObject http, String key, int fallback, int min, int max) {
+    Object value = http.getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    long parsed;
+    if (value instanceof Integer || value instanceof Long) {
+      parsed = ((Number) value).longValue();
+    } else if (value instanceof String s && s.trim().matches("[0-9]{1,10}")) {
+      parsed = Long.parseLong(s.trim());
+    } else {
+      throw new IllegalArgumentException("http." + key + " must be a whole number, got " + value);
+    }
+    if (parsed < min || parsed > max) {
+      throw new IllegalArgumentException(
+          "http." + key + " must be between " + min + " and " + max + ", got " + value);
+    }
+    return (int) parsed;
+  }
+
+  private static List<String> strings(JsonObject http, String key, List<String> fallback) {
+    return list(http.getValue(key), "http." + key, fallback);
+  }
+
+  private static List<String> stringsAt(JsonObject root, String key, List<String> fallback) {
+    return list(root.getValue(key), key, fallback);
+  }
+
+  /** A list given as a JSON array or as one comma-separated string (as environment variables do). */
+  private static List<String> list(Object value, String name, List<String> fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    List<String> out = new ArrayList<>();
+    if (value instanceof String s) {
+      for (String part : s.split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+      return out;
+    }
+    if (value instanceof JsonArray array) {
+      for (Object item : array) {
+        if (!(item instanceof String s) || s.isBlank()) {
+          throw new IllegalArgumentException(name + " must be a list of non-empty strings, got " + value);
+        }
+        out.add(s.trim());
+      }
+      return out;
+    }
+    throw new IllegalArgumentException(name + " must be a list of strings, got " + value);
+  }
+}

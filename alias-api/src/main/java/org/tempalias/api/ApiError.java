@@ -1,0 +1,102 @@
+package org.tempalias.api;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An HTTP error answer: a status, one of the original tempalias error codes and a human sentence.
+ * Thrown or failed anywhere in a route; the router's failure handler writes it as
+ * {@code {"error": code, "description": text}}.
+ */
+public final class ApiError extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public static final String METHOD_NOT_ALLOWED = "method-not-allowed";
+  public static final String INVALID_REQUEST_TYPE = "invalid-request-type";
+  public static final String TOO_MUCH_DATA = "too-much-data";
+  public static final String INVALID_DATA = "invalid-data";
+  public static final String RATE_LIMITED = "rate-limited";
+  public static final String NOT_FOUND = "not-found";
+  public static final String FORBIDDEN = "forbidden";
+  public static final String SERVER_ERROR = "server-error";
+
+  private final int status;
+  private final String code;
+  private final String headerName;
+  private final String headerValue;
+
+  private ApiError(int status, String code, String description, String headerName, String headerValue) {
+    super(description, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.headerName = headerName;
+    this.headerValue = headerValue;
+  }
+
+  public static ApiError invalidData(String description) {
+    return new ApiError(400, INVALID_DATA, description, null, null);
+  }
+
+  public static ApiError invalidRequestType(String description) {
+    return new ApiError(400, INVALID_REQUEST_TYPE, description, null, null);
+  }
+
+  /** 413 rather than the original's 400: RFC 9110 §15.5.14 names exactly this case. */
+  public static ApiError tooMuchData(int limit) {
+    return new ApiError(413, TOO_MUCH_DATA, "the request body is larger than " + limit + " bytes", null, null);
+  }
+
+  public static ApiError methodNotAllowed(String allow) {
+    return new ApiError(405, METHOD_NOT_ALLOWED, "this resource accepts only " + allow, "Allow", allow);
+  }
+
+  public static ApiError rateLimited(int retryAfterSeconds) {
+    return new ApiError(429, RATE_LIMITED, "too many aliases created from your address; try again in a minute",
+        "Retry-After", Integer.toString(retryAfterSeconds));
+  }
+
+  public static ApiError notFound(String description) {
+    return new ApiError(404, NOT_FOUND, description, null, null);
+  }
+
+  /** RFC 6750 §3: the challenge tells the client which scheme we expect. */
+  public static ApiError forbidden(String description) {
+    return new ApiError(403, FORBIDDEN, description, "WWW-Authenticate", "Bearer realm=\"tempalias\"");
+  }
+
+  public static ApiError originNotAllowed() {
+    return new ApiError(403, FORBIDDEN, "this origin may not use the API", null, null);
+  }
+
+  public static ApiError unavailable(String description) {
+    return new ApiError(503, SERVER_ERROR, description, "Retry-After", "30");
+  }
+
+  public static ApiError internal() {
+    return new ApiError(500, SERVER_ERROR, "something went wrong on our side", null, null);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public String description() {
+    return getMessage();
+  }
+
+  /** An extra response header this error needs (Allow, Retry-After, WWW-Authenticate), or null. */
+  public String headerName() {
+    return headerName;
+  }
+
+  public String headerValue() {
+    return headerValue;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("error", code).put("description", getMessage());
+  }
+}

@@ -1,0 +1,381 @@
+package org.tempalias.api;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tempalias.contract.AliasId;
+import org.tempalias.contract.AliasKey;
+import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.CreateAlias;
+import org.tempalias.contract.CreatedAlias;
+import org.tempalias.contract.StoreAddress;
+import org.tempalias.contract.StoreError;
+
+/**
+ * The HTTP face of tempalias: the REST API of the 2010 original ({@code /aliases}), the web page
+ * (static files from the classpath folder {@code webroot}), {@code /health}, {@code /metrics} and
+ * {@code /openapi.yaml}. It keeps no state: every alias operation is one request to the store
+ * over the event bus, bounded by {@code http.storeTimeoutMillis}.
+ */
+public class ApiVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+
+  /** The original's limit; a create request is about 80 bytes. */
+  static final int BODY_LIMIT = 1024;
+  /** The store's rate limit counts per minute, so a minute is the longest anyone waits. */
+  private static final int RETRY_AFTER_SECONDS = 60;
+  private static final long DAY_MILLIS = TimeUnit.DAYS.toMillis(1);
+  private static final String OPENAPI_RESOURCE = "org/tempalias/api/openapi.yaml";
+  private static final Pattern BEARER =
+      Pattern.compile("[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9._~+/-]+=*) *");
+  private static final String CLIENT_IP = "tempalias.clientIp";
+  private static final String LOG_DETAIL = "tempalias.logDetail";
+  private static final String JSON = "application/json";
+
+  private ApiConfig settings;
+  private HttpServer server;
+  private HealthCheck health;
+  private Buffer openApi;
+  private volatile int port = -1;
+
+  /** The port actually bound (useful with {@code http.port} 0), or -1 before start completed. */
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public Future<?> start() {
+    try {
+      settings = ApiConfig.from(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    health = new HealthCheck(vertx.eventBus(), settings.storeTimeoutMillis());
+    return vertx.fileSystem().readFile(OPENAPI_RESOURCE)
+        .compose(document -> {
+          openApi = document;
+          server = vertx.createHttpServer(new HttpServerOptions()
+              .setHost(settings.host())
+              .setPort(settings.port()));
+          return server.requestHandler(router()).listen();
+        })
+        .onSuccess(bound -> {
+          port = bound.actualPort();
+          LOG.info("HTTP API listening on {}:{} (aliases @{}, caps {} days / {} uses, metrics {})",
+              settings.host(), port, settings.domain(), settings.maxDays(), settings.maxUsage(),
+              prometheusRegistry() != null ? "on" : "off");
+        });
+  }
+
+  /** Lets requests in flight finish (bounded), then closes the listener. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::begin);
+    router.route().handler(cors());
+
+    router.post("/aliases").handler(this::requireJson);
+    router.post("/aliases")
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::createAlias);
+    router.options("/aliases").handler(allow("POST, OPTIONS"));
+    router.route("/aliases").handler(refuse("POST, OPTIONS"));
+
+    router.get("/aliases/:aid").handler(this::getAlias);
+    router.delete("/aliases/:aid").handler(this::deleteAlias);
+    router.options("/aliases/:aid").handler(allow("GET, DELETE, OPTIONS"));
+    router.route("/aliases/:aid").handler(refuse("GET, DELETE, OPTIONS"));
+
+    router.get("/health").handler(this::health);
+    router.route("/health").handler(refuse("GET"));
+    router.get("/metrics").handler(this::metrics);
+    router.route("/metrics").handler(refuse("GET"));
+    router.get("/openapi.yaml").handler(this::openApi);
+    router.route("/openapi.yaml").handler(refuse("GET"));
+
+    router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(this::revalidateStaticFiles)
+        .handler(StaticHandler.create("webroot")
+            .setCachingEnabled(true)
+            .setDirectoryListing(false)
+            .setIncludeHidden(false));
+
+    router.route().failureHandler(this::onFailure);
+    router.errorHandler(400, ctx -> sendError(ctx, ApiError.invalidData("the request could not be read")));
+    router.errorHandler(404, ctx -> sendError(ctx, ApiError.notFound("no such resource: " + ctx.request().path())));
+    router.errorHandler(405, ctx -> sendError(ctx, ApiError.methodNotAllowed("GET, HEAD")));
+    router.errorHandler(500, this::onFailure);
+    return router;
+  }
+
+  private CorsHandler cors() {
+    CorsHandler cors = CorsHandler.create()
+        .allowCredentials(false)
+        .allowedHeaders(Set.of("Content-Type", "Authorization"))
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
+        // Retry-After is not CORS-safelisted; a cross-origin client needs it to back off.
+        .exposedHeader("Retry-After")
+        .maxAgeSeconds(600);
+    if (!settings.corsOrigins().contains("*")) {
+      cors.addOrigins(settings.corsOrigins());
+    }
+    return cors;
+  }
+
+  /** Resolves the client address and writes the one access-log line when the response is done. */
+  private void begin(RoutingContext ctx) {
+    long started = System.nanoTime();
+    String client = settings.trustedProxies().clientAddress(
+        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress(),
+        ctx.request().headers().getAll("X-Forwarded-For"));
+    ctx.put(CLIENT_IP, client);
+    ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+    ctx.addEndHandler(done -> {
+      String detail = ctx.get(LOG_DETAIL);
+      LOG.info("{} {} {} {}ms client={}{}{}{}",
+          ctx.request().method(), printable(ctx.request().path()), ctx.response().getStatusCode(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), client,
+          detail == null ? "" : " ", detail == null ? "" : detail,
+          done.failed() ? " (connection closed before the response was complete)" : "");
+    });
+    ctx.next();
+  }
+
+  /** A path for the log: anything but printable ASCII becomes '?', so a request cannot forge log lines. */
+  private static String printable(String path) {
+    if (path == null) {
+      return "-";
+    }
+    StringBuilder out = new StringBuilder(Math.min(path.length(), 200));
+    for (int i = 0; i < path.length() && i < 200; i++) {
+      char c = path.charAt(i);
+      out.append(c >= 0x21 && c < 0x7f ? c : '?');
+    }
+    return out.toString();
+  }
+
+  // ---- POST /aliases ----------------------------------------------------------------------------
+
+  private void requireJson(RoutingContext ctx) {
+    if (!CreateRequest.isJsonContentType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+      throw ApiError.invalidRequestType("send the alias as Content-Type: application/json");
+    }
+    ctx.next();
+  }
+
+  private void createAlias(RoutingContext ctx) {
+    CreateRequest request = CreateRequest.parse(ctx.body().buffer(), settings.maxDays(), settings.maxUsage());
+    String client = ctx.get(CLIENT_IP);
+    CreateAlias create = new CreateAlias(
+        request.target().toString(), request.days() * DAY_MILLIS, request.maxUsage(), client);
+    ask(StoreAddress.CREATE, create.toJson())
+        .map(CreatedAlias::fromJson)
+        .onSuccess(created -> {
+          ctx.put(LOG_DETAIL, "created " + created.aid() + " (days " + request.days()
+              + ", uses " + request.maxUsage() + ")");
+          sendJson(ctx, 200, AliasJson.created(created, request.days(), settings.domain(), System.currentTimeMillis()));
+        })
+        .onFailure(failure -> ctx.fail(storeRefusal(failure, "create")));
+  }
+
+  // ---- GET / DELETE /aliases/{aid} ------------------------------------------------------------
+
+  private void getAlias(RoutingContext ctx) {
+    AliasKey key = aliasKey(ctx);
+    ask(StoreAddress.GET, key.toJson())
+        .map(AliasStatus::fromJson)
+        .onSuccess(status -> sendJson(ctx, 200, AliasJson.status(status, settings.domain(), System.currentTimeMillis())))
+        .onFailure(failure -> ctx.fail(storeRefusal(failure, "get " + key.aid())));
+  }
+
+  private void deleteAlias(RoutingContext ctx) {
+    AliasKey key = aliasKey(ctx);
+    ask(StoreAddress.DELETE, key.toJson())
+        .onSuccess(ignored -> {
+          ctx.put(LOG_DETAIL, "deleted " + key.aid());
+          ctx.response().setStatusCode(204).end();
+        })
+        .onFailure(failure -> ctx.fail(storeRefusal(failure, "delete " + key.aid())));
+  }
+
+  /**
+   * The alias id from the path and the update key from {@code Authorization: Bearer} (RFC 6750
+   * §2.1; the scheme is case-insensitive per RFC 9110 §11.1). An id of the wrong shape cannot
+   * exist, so it is a 404 before the key is even looked at.
+   */
+  private AliasKey aliasKey(RoutingContext ctx) {
+    String aid = ctx.pathParam("aid").toLowerCase(Locale.ROOT);
+    if (!AliasId.isWellFormed(aid)) {
+      throw ApiError.notFound("no such alias");
+    }
+    String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (authorization == null) {
+      throw ApiError.forbidden("send the alias's update key as Authorization: Bearer <updatekey>");
+    }
+    Matcher bearer = BEARER.matcher(authorization);
+    if (!bearer.matches()) {
+      throw ApiError.forbidden("the Authorization header must be Bearer <updatekey>");
+    }
+    return new AliasKey(aid, bearer.group(1));
+  }
+
+  private Future<JsonObject> ask(String address, JsonObject body) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(settings.storeTimeoutMillis());
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
+  }
+
+  /** The HTTP answer for a store refusal; outages are 503 so that clients retry. */
+  private ApiError storeRefusal(Throwable failure, String what) {
+    if (!(failure instanceof ReplyException)) {
+      // Not an event-bus failure: the store answered something we cannot read.
+      LOG.error("unreadable store answer for {}", what, failure);
+      return ApiError.internal();
+    }
+    StoreError error = StoreError.of(failure);
+    switch (error) {
+      case INVALID:
+        return ApiError.invalidData("the alias store refused the request (" + failure.getMessage() + ")");
+      case FORBIDDEN:
+        return ApiError.forbidden("wrong update key");
+      case NOT_FOUND:
+        return ApiError.notFound("no such alias (it may have expired, been used up or deleted)");
+      case RATE_LIMITED:
+        return ApiError.rateLimited(RETRY_AFTER_SECONDS);
+      default:
+        LOG.warn("store unavailable for {}: {}", what, failure.getMessage());
+        return ApiError.unavailable("the alias store is unavailable; try again shortly");
+    }
+  }
+
+  // ---- /health, /metrics, /openapi.yaml, static files -----------------------------------------
+
+  private void health(RoutingContext ctx) {
+    health.run().onSuccess(report -> {
+      boolean up = HealthCheck.UP.equals(report.getString("status"));
+      JsonObject checks = report.getJsonObject("checks");
+      ctx.put(LOG_DETAIL, "store=" + checks.getJsonObject("store").getString("status")
+          + " redis=" + checks.getJsonObject("redis").getString("status"));
+      sendJson(ctx, up ? 200 : 503, report);
+    });
+  }
+
+  private void metrics(RoutingContext ctx) {
+    PrometheusMeterRegistry registry = prometheusRegistry();
+    if (registry == null) {
+      throw ApiError.unavailable("metrics are not enabled: Vert.x was built without Micrometer Prometheus metrics");
+    }
+    PrometheusScrapingHandler.create(registry).handle(ctx);
+  }
+
+  /** The registry Vert.x Micrometer metrics publish to, when it was built with Prometheus enabled. */
+  private PrometheusMeterRegistry prometheusRegistry() {
+    if (!vertx.isMetricsEnabled()) {
+      return null;
+    }
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    return registry instanceof PrometheusMeterRegistry prometheus ? prometheus : null;
+  }
+
+  private void openApi(RoutingContext ctx) {
+    // RFC 9512: application/yaml.
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .end(openApi);
+  }
+
+  /**
+   * StaticHandler marks files {@code immutable}, which is right for fingerprinted names only. Ours
+   * are not, so browsers revalidate every time (a cheap 304 thanks to Last-Modified) and see a new
+   * page right after a deployment.
+   */
+  private void revalidateStaticFiles(RoutingContext ctx) {
+    ctx.addHeadersEndHandler(v -> {
+      if (ctx.response().getStatusCode() < 400) {
+        ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+      }
+    });
+    ctx.next();
+  }
+
+  // ---- answers ----------------------------------------------------------------------------------
+
+  private static Handler<RoutingContext> allow(String methods) {
+    return ctx -> ctx.response().setStatusCode(204).putHeader(HttpHeaders.ALLOW, methods).end();
+  }
+
+  private static Handler<RoutingContext> refuse(String methods) {
+    return ctx -> ctx.fail(ApiError.methodNotAllowed(methods));
+  }
+
+  private void onFailure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    ApiError error;
+    if (failure instanceof ApiError apiError) {
+      error = apiError;
+    } else if (ctx.statusCode() == 413) {
+      error = ApiError.tooMuchData(BODY_LIMIT);
+    } else if (ctx.statusCode() == 403) {
+      // Only CorsHandler fails with 403: the Origin is not one of http.corsOrigins.
+      error = ApiError.originNotAllowed();
+    } else if (ctx.statusCode() == 404) {
+      error = ApiError.notFound("no such resource: " + ctx.request().path());
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      error = ApiError.invalidData("the request could not be read");
+    } else {
+      LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+      error = ApiError.internal();
+    }
+    sendError(ctx, error);
+  }
+
+  private static void sendError(RoutingContext ctx, ApiError error) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.put(LOG_DETAIL, "error=" + error.code());
+    if (error.headerName() != null) {
+      ctx.response().putHeader(error.headerName(), error.headerValue());
+    }
+    sendJson(ctx, error.status(), error.toJson());
+  }
+
+  /** Alias answers carry secrets (the update key) or per-moment state: never cached. */
+  private static void sendJson(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(body.toBuffer());
+  }
+}

@@ -1,0 +1,254 @@
+package org.tempalias.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.tempalias.api.TestSupport.await;
+import static org.tempalias.api.TestSupport.json;
+import static org.tempalias.api.TestSupport.postJson;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.tempalias.contract.AliasId;
+import redis.embedded.RedisServer;
+
+/** The API over real HTTP against the real store on a real (embedded) Redis. */
+@Timeout(60)
+class ApiWithStoreTest {
+  private static RedisServer redis;
+  private static Vertx vertx;
+  private static ApiVerticle api;
+  private static WebClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    int redisPort = TestSupport.freePort();
+    redis = TestSupport.startRedis(redisPort);
+    vertx = TestSupport.vertxWithMetrics();
+    TestSupport.deployStore(vertx, redisPort, 0);
+    api = TestSupport.deployApi(vertx, new JsonObject());
+    client = TestSupport.client(vertx, api);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (vertx != null) {
+      await(vertx.close());
+    }
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  private static void assertError(HttpResponse<Buffer> response, int status, String code) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(json(response).getString("error")).isEqualTo(code);
+    assertThat(json(response).getString("description")).isNotBlank();
+  }
+
+  private static JsonObject create(String body) {
+    HttpResponse<Buffer> response = postJson(client, body);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
+    return json(response);
+  }
+
+  @Test
+  void theChromeExtensionsExactBody() {
+    Instant before = Instant.now().minusSeconds(1);
+    JsonObject alias = create("{\"target\":\"me@example.org\",\"max-usage\":10,\"days\":7}");
+    assertThat(alias.fieldNames()).containsExactlyInAnyOrder(
+        "aid", "address", "valid_from", "valid_until", "max_usage", "target", "updatekey", "currentDate", "days");
+    assertThat(AliasId.isWellFormed(alias.getString("aid"))).isTrue();
+    assertThat(alias.getString("address")).isEqualTo(alias.getString("aid") + "@alias.test");
+    assertThat(alias.getString("target")).isEqualTo("me@example.org");
+    assertThat(alias.getInteger("max_usage")).isEqualTo(10);
+    assertThat(alias.getInteger("days")).isEqualTo(7);
+    assertThat(alias.getString("updatekey")).isNotBlank();
+    Instant from = Instant.parse(alias.getString("valid_from"));
+    Instant until = Instant.parse(alias.getString("valid_until"));
+    Instant now = Instant.parse(alias.getString("currentDate"));
+    assertThat(from).isAfter(before);
+    assertThat(Duration.between(from, until)).isEqualTo(Duration.ofDays(7));
+    assertThat(now).isAfterOrEqualTo(from);
+    assertThat(alias.getString("currentDate")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+  }
+
+  @Test
+  void numericStringsAndCharsetParameter() {
+    HttpResponse<Buffer> response = await(client.post("/aliases")
+        .putHeader("Content-Type", "application/json; charset=UTF-8")
+        .sendBuffer(Buffer.buffer("{\"target\":\"me@example.org\",\"days\":\"3\",\"max-usage\":\"5\"}")));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(json(response).getInteger("days")).isEqualTo(3);
+    assertThat(json(response).getInteger("max_usage")).isEqualTo(5);
+  }
+
+  @Test
+  void oneSidedLimitsAnswerNullForTheOtherSide() {
+    JsonObject usesOnly = create("{\"target\":\"me@example.org\",\"max-usage\":2}");
+    assertThat(usesOnly.containsKey("valid_until")).isTrue();
+    assertThat(usesOnly.getValue("valid_until")).isNull();
+    assertThat(usesOnly.getValue("days")).isNull();
+    assertThat(usesOnly.getInteger("max_usage")).isEqualTo(2);
+    JsonObject daysOnly = create("{\"target\":\"me@example.org\",\"days\":1,\"max-usage\":0}");
+    assertThat(daysOnly.getValue("max_usage")).isNull();
+    assertThat(daysOnly.getString("valid_until")).isNotNull();
+  }
+
+  @Test
+  void capsAreInclusiveAndConfigurable() {
+    create("{\"target\":\"me@example.org\",\"days\":60,\"max-usage\":100}");
+    assertError(postJson(client, "{\"target\":\"me@example.org\",\"days\":61}"), 400, "invalid-data");
+    assertError(postJson(client, "{\"target\":\"me@example.org\",\"max-usage\":101}"), 400, "invalid-data");
+
+    ApiVerticle small = TestSupport.deployApi(vertx, new JsonObject().put("maxDays", 5).put("maxUsage", 2));
+    WebClient smallClient = TestSupport.client(vertx, small);
+    assertThat(postJson(smallClient, "{\"target\":\"me@example.org\",\"days\":5,\"max-usage\":2}").statusCode())
+        .isEqualTo(200);
+    assertError(postJson(smallClient, "{\"target\":\"me@example.org\",\"days\":6}"), 400, "invalid-data");
+    assertError(postJson(smallClient, "{\"target\":\"me@example.org\",\"max-usage\":3}"), 400, "invalid-data");
+  }
+
+  @Test
+  void quotedLocalPartsReachTheStoreUnchanged() {
+    JsonObject alias = create("{\"target\":\"\\\"john doe\\\"@example.org\",\"days\":1}");
+    assertThat(alias.getString("target")).isEqualTo("\"john doe\"@example.org");
+  }
+
+  @Test
+  void getWithTheRightKeyShowsTheStatus() {
+    JsonObject alias = create("{\"target\":\"me@example.org\",\"max-usage\":10,\"days\":7}");
+    HttpResponse<Buffer> response = await(client.get("/aliases/" + alias.getString("aid"))
+        .putHeader("Authorization", "Bearer " + alias.getString("updatekey")).send());
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    JsonObject status = json(response);
+    assertThat(status.fieldNames()).contains("aid", "address", "target", "valid_until", "max_usage",
+        "uses_left", "uses_in_flight", "forwarded");
+    assertThat(status.getString("aid")).isEqualTo(alias.getString("aid"));
+    assertThat(status.getString("address")).isEqualTo(alias.getString("address"));
+    assertThat(status.getString("target")).isEqualTo("me@example.org");
+    assertThat(status.getString("valid_until")).isEqualTo(alias.getString("valid_until"));
+    assertThat(status.getInteger("max_usage")).isEqualTo(10);
+    assertThat(status.getInteger("uses_left")).isEqualTo(10);
+    assertThat(status.getInteger("uses_in_flight")).isZero();
+    assertThat(status.getLong("forwarded")).isZero();
+    assertThat(status.containsKey("updatekey")).isFalse();
+
+    // Ids are case-insensitive in the path, as the scheme name is in the header (RFC 9110 §11.1).
+    HttpResponse<Buffer> upper = await(client.get("/aliases/" + alias.getString("aid").toUpperCase())
+        .putHeader("Authorization", "bearer " + alias.getString("updatekey")).send());
+    assertThat(upper.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void getWithoutAUseLimitSaysNull() {
+    JsonObject alias = create("{\"target\":\"me@example.org\",\"days\":2}");
+    JsonObject status = json(await(client.get("/aliases/" + alias.getString("aid"))
+        .putHeader("Authorization", "Bearer " + alias.getString("updatekey")).send()));
+    assertThat(status.getValue("max_usage")).isNull();
+    assertThat(status.getValue("uses_left")).isNull();
+  }
+
+  @Test
+  void wrongOrMissingKeyIsForbidden() {
+    JsonObject alias = create("{\"target\":\"me@example.org\",\"days\":1}");
+    String path = "/aliases/" + alias.getString("aid");
+    HttpResponse<Buffer> wrong = await(client.get(path).putHeader("Authorization", "Bearer wrongkey").send());
+    assertError(wrong, 403, "forbidden");
+    assertThat(wrong.getHeader("WWW-Authenticate")).startsWith("Bearer");
+    assertError(await(client.get(path).send()), 403, "forbidden");
+    assertError(await(client.delete(path).putHeader("Authorization", "Bearer wrongkey").send()), 403, "forbidden");
+    assertError(await(client.delete(path).send()), 403, "forbidden");
+    // Nothing was deleted by the refused attempts.
+    assertThat(await(client.get(path).putHeader("Authorization", "Bearer " + alias.getString("updatekey")).send())
+        .statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void unknownAliasIsNotFound() {
+    assertError(await(client.get("/aliases/zzzzzzzzzz").putHeader("Authorization", "Bearer x").send()),
+        404, "not-found");
+    assertError(await(client.delete("/aliases/zzzzzzzzzz").putHeader("Authorization", "Bearer x").send()),
+        404, "not-found");
+    assertError(await(client.get("/aliases/not-an-id").putHeader("Authorization", "Bearer x").send()),
+        404, "not-found");
+  }
+
+  @Test
+  void deleteRemovesTheAliasAtOnce() {
+    JsonObject alias = create("{\"target\":\"me@example.org\",\"max-usage\":1}");
+    String path = "/aliases/" + alias.getString("aid");
+    String bearer = "Bearer " + alias.getString("updatekey");
+    HttpResponse<Buffer> deleted = await(client.delete(path).putHeader("Authorization", bearer).send());
+    assertThat(deleted.statusCode()).isEqualTo(204);
+    assertThat(deleted.body()).isNull();
+    assertError(await(client.get(path).putHeader("Authorization", bearer).send()), 404, "not-found");
+    assertError(await(client.delete(path).putHeader("Authorization", bearer).send()), 404, "not-found");
+  }
+
+  @Test
+  void storeRefusalsBecomeInvalidData() {
+    // The API may be configured with a higher cap than the store; the store's own check wins.
+    ApiVerticle generous = TestSupport.deployApi(vertx, new JsonObject().put("maxDays", 365));
+    HttpResponse<Buffer> response = postJson(TestSupport.client(vertx, generous),
+        "{\"target\":\"me@example.org\",\"days\":100}");
+    assertError(response, 400, "invalid-data");
+    assertThat(json(response).getString("description")).contains("60 days");
+  }
+
+  @Test
+  void healthIsUpWhenStoreAndRedisAnswer() {
+    HttpResponse<Buffer> response = await(client.get("/health").send());
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    JsonObject body = json(response);
+    assertThat(body.getString("status")).isEqualTo("UP");
+    assertThat(body.getJsonObject("checks").getJsonObject("store").getString("status")).isEqualTo("UP");
+    assertThat(body.getJsonObject("checks").getJsonObject("redis").getString("status")).isEqualTo("UP");
+  }
+
+  @Test
+  void withRedisDownHealthAndCreateAre503() throws Exception {
+    Vertx isolated = Vertx.vertx();
+    try {
+      TestSupport.deployStore(isolated, TestSupport.freePort(), 0);
+      ApiVerticle lonely = TestSupport.deployApi(isolated, new JsonObject());
+      WebClient lonelyClient = TestSupport.client(isolated, lonely);
+      HttpResponse<Buffer> health = await(lonelyClient.get("/health").send());
+      assertThat(health.statusCode()).isEqualTo(503);
+      JsonObject body = json(health);
+      assertThat(body.getString("status")).isEqualTo("DOWN");
+      assertThat(body.getJsonObject("checks").getJsonObject("store").getString("status")).isEqualTo("UP");
+      assertThat(body.getJsonObject("checks").getJsonObject("redis").getString("status")).isEqualTo("DOWN");
+      assertError(postJson(lonelyClient, "{\"target\":\"me@example.org\",\"days\":1}"), 503, "server-error");
+    } finally {
+      await(isolated.close());
+    }
+  }
+
+  @Test
+  void undeployedStoreMeans503() {
+    Vertx isolated = Vertx.vertx();
+    try {
+      String storeId = await(isolated.deployVerticle(new org.tempalias.store.StoreVerticle(),
+          new io.vertx.core.DeploymentOptions().setConfig(new JsonObject().put("store",
+              new JsonObject().put("redisUrl", "redis://127.0.0.1:" + redis.ports().get(0))))));
+      ApiVerticle api2 = TestSupport.deployApi(isolated, new JsonObject());
+      WebClient client2 = TestSupport.client(isolated, api2);
+      assertThat(await(client2.get("/health").send()).statusCode()).isEqualTo(200);
+      assertThat(postJson(client2, "{\"target\":\"me@example.org\",\"days\":1}").statusCode()).isEqualTo(200);
+      await(isolated.undeploy(storeId));
+      assertError(postJson(client2, "{\"target\":\"me@example.org\",\"days\":1}"), 503, "server-error");
+      assertThat(await(client2.get("/health").send()).statusCode()).isEqualTo(503);
+    } finally {
+      await(isolated.close());
+    }
+  }
+}
