@@ -1,0 +1,54 @@
+package org.tempalias.smtp;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** Builds the trace header we prepend (RFC 5321 §4.4, RFC 5322 §3.6.7), CRLF line endings. */
+final class ReceivedHeader {
+  private static final DateTimeFormatter DATE =
+      DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+
+  private ReceivedHeader() {}
+
+  /**
+   * @param helo      the name the client gave in EHLO/HELO (sanitised here: it is client input)
+   * @param clientIp  the client's address
+   * @param esmtp     whether the client used EHLO
+   * @param tls       whether the session runs over TLS
+   * @param smtputf8  whether the transaction uses SMTPUTF8
+   * @param recipient the single recipient for the "for" clause, null when there are several
+   */
+  static String build(String helo, String clientIp, String hostname, boolean esmtp, boolean tls,
+      boolean smtputf8, String transactionId, String recipient, ZonedDateTime now) {
+    // RFC 3848 protocol names, RFC 6531 §4.3 for UTF8SMTP.
+    String with = (smtputf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP") + (tls && esmtp ? "S" : "");
+    StringBuilder sb = new StringBuilder("Received: from ")
+        .append(sanitise(helo))
+        .append(" ([")
+        .append(sanitise(clientIp))
+        .append("])\r\n\tby ")
+        .append(hostname)
+        .append(" (tempalias) with ")
+        .append(with)
+        .append(" id ")
+        .append(transactionId);
+    if (recipient != null) {
+      sb.append("\r\n\tfor <").append(sanitise(recipient)).append('>');
+    }
+    return sb.append("; ").append(DATE.format(now)).append("\r\n").toString();
+  }
+
+  /** Keeps printable ASCII except characters that would end a token or a comment early. */
+  static String sanitise(String s) {
+    if (s == null || s.isEmpty()) {
+      return "unknown";
+    }
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length() && sb.length() < 255; i++) {
+      char c = s.charAt(i);
+      sb.append(c > 32 && c < 127 && c != '(' && c != ')' && c != ';' && c != '\\' ? c : '?');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,169 @@
+package org.tempalias.smtp;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tempalias.contract.RelayAddress;
+import org.tempalias.contract.RelayOp;
+import org.tempalias.contract.RelayOpen;
+import org.tempalias.contract.RelayOpened;
+import org.tempalias.contract.RelayRcpt;
+import org.tempalias.contract.SmtpReply;
+
+/**
+ * One relay transaction as seen from the gateway, following the {@link RelayOp} protocol: RCPT
+ * (one or more), DATA, CHUNK (zero or more, at most {@code windowChunks} unacknowledged), END; or
+ * ABORT at any point. Every step answers an {@link SmtpReply}; event-bus failures (the relay
+ * instance is gone or too slow) become 451 4.4.x here, so callers never see a failed future.
+ */
+final class RelayLink {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
+
+  private final EventBus bus;
+  private final String address;
+  private final SmtpConfig config;
+  private final String transactionId;
+  private long nextSeq;
+  private int unacknowledged;
+  private boolean closed;
+  private SmtpReply lost;
+  private Runnable onWindowOpen = () -> {};
+  private Consumer<SmtpReply> onLost = r -> {};
+  private Promise<Void> drained;
+
+  private RelayLink(EventBus bus, String address, SmtpConfig config, String transactionId) {
+    this.bus = bus;
+    this.address = address;
+    this.config = config;
+    this.transactionId = transactionId;
+  }
+
+  /** The outcome of opening: a link when the smarthost took MAIL FROM, else the reply to give. */
+  record Opening(RelayLink link, SmtpReply reply) {}
+
+  static Future<Opening> open(EventBus bus, SmtpConfig config, RelayOpen open) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.relayOpenTimeoutMillis());
+    return bus.<JsonObject>request(RelayAddress.OPEN, open.toJson(), options)
+        .map(msg -> {
+          RelayOpened opened = RelayOpened.fromJson(msg.body());
+          if (opened.reply().isPositive() && opened.address() != null) {
+            return new Opening(new RelayLink(bus, opened.address(), config, open.transactionId()), opened.reply());
+          }
+          return new Opening(null, opened.reply());
+        })
+        .recover(err -> {
+          LOG.warn("relay open {} failed: {}", open.transactionId(), err.toString());
+          return Future.succeededFuture(new Opening(null, Replies.RELAY_UNAVAILABLE));
+        });
+  }
+
+  Future<SmtpReply> rcpt(String recipient) {
+    return step(RelayOp.RCPT, new RelayRcpt(recipient).toJson(), config.relayCommandTimeoutMillis(), Replies.RELAY_UNAVAILABLE);
+  }
+
+  Future<SmtpReply> data() {
+    return step(RelayOp.DATA, new JsonObject(), config.relayCommandTimeoutMillis(), Replies.RELAY_UNAVAILABLE);
+  }
+
+  /** Sends END once every chunk is acknowledged; the smarthost's reply to the final dot. */
+  Future<SmtpReply> end() {
+    return drained().compose(v -> {
+      if (lost != null) {
+        return Future.succeededFuture(lost);
+      }
+      closed = true;
+      return step(RelayOp.END, new JsonObject(), config.relayEndTimeoutMillis(), Replies.RELAY_LOST);
+    });
+  }
+
+  /** Drops the upstream transaction; nothing is delivered. Idempotent, never fails. */
+  void abort() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    step(RelayOp.ABORT, new JsonObject(), config.relayCommandTimeoutMillis(), Replies.RELAY_LOST);
+  }
+
+  void onWindowOpen(Runnable handler) {
+    this.onWindowOpen = handler;
+  }
+
+  void onLost(Consumer<SmtpReply> handler) {
+    this.onLost = handler;
+  }
+
+  boolean windowFull() {
+    return unacknowledged >= config.windowChunks();
+  }
+
+  /** Sends one chunk of wire-format data; the caller stops reading while {@link #windowFull()}. */
+  void chunk(Buffer bytes) {
+    if (lost != null || closed) {
+      return;
+    }
+    DeliveryOptions options = new DeliveryOptions()
+        .setSendTimeout(config.relayAckTimeoutMillis())
+        .addHeader(RelayOp.HEADER, RelayOp.CHUNK.name())
+        .addHeader(RelayOp.SEQ_HEADER, Long.toString(nextSeq++));
+    unacknowledged++;
+    bus.<JsonObject>request(address, bytes, options).onComplete(ar -> {
+      unacknowledged--;
+      if (ar.failed()) {
+        markLost(Replies.RELAY_LOST, ar.cause().toString());
+      } else if (ar.result().body() != null && !ar.result().body().isEmpty()) {
+        SmtpReply reply = SmtpReply.fromJson(ar.result().body());
+        markLost(reply.isPositive() ? Replies.RELAY_LOST : reply, reply.toString());
+      } else if (lost == null) {
+        onWindowOpen.run();
+      }
+      checkDrained();
+    });
+  }
+
+  private void markLost(SmtpReply reply, String why) {
+    if (lost == null) {
+      lost = reply;
+      LOG.warn("relay {} chunk failed for {}: {}", address, transactionId, why);
+      onLost.accept(reply);
+    }
+  }
+
+  private Future<Void> drained() {
+    if (unacknowledged == 0) {
+      return Future.succeededFuture();
+    }
+    drained = Promise.promise();
+    return drained.future();
+  }
+
+  private void checkDrained() {
+    if (unacknowledged == 0 && drained != null) {
+      Promise<Void> p = drained;
+      drained = null;
+      p.complete();
+    }
+  }
+
+  private Future<SmtpReply> step(RelayOp op, JsonObject body, long timeout, SmtpReply onFailure) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout).addHeader(RelayOp.HEADER, op.name());
+    return bus.<JsonObject>request(address, body, options)
+        .map(RelayLink::replyOf)
+        .recover(err -> {
+          LOG.warn("relay {} {} for {} failed: {}", address, op, transactionId, err.toString());
+          return Future.succeededFuture(onFailure);
+        });
+  }
+
+  private static SmtpReply replyOf(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    return body == null || body.isEmpty() ? Replies.OK : SmtpReply.fromJson(body);
+  }
+}

@@ -1,0 +1,256 @@
+package org.tempalias.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.tempalias.smtp.GatewayHarness.await;
+import static org.tempalias.smtp.GatewayHarness.waitFor;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.tempalias.contract.RelayAddress;
+import org.tempalias.contract.RelayOp;
+import org.tempalias.contract.RelayOpen;
+import org.tempalias.contract.RelayOpened;
+import org.tempalias.contract.RelayRcpt;
+import org.tempalias.contract.SmtpReply;
+import redis.embedded.RedisServer;
+
+/**
+ * The gateway's side of the relay protocol against a scripted relay peer on the event bus (real
+ * store): the window bound and sequence numbers, a relay that is absent or stops acknowledging,
+ * and ABORT on RSET. The real relay is exercised in {@link MailPathTest}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ScriptedRelayTest {
+  static final String DOMAIN = "tempalias.test";
+  static RedisServer redis;
+  static Vertx vertx;
+  static int port;
+
+  /** What the scripted relay saw. */
+  static final List<String> ops = new CopyOnWriteArrayList<>();
+  static final List<Long> seqs = new CopyOnWriteArrayList<>();
+  static final List<String> recipients = new CopyOnWriteArrayList<>();
+  static final AtomicInteger unacked = new AtomicInteger();
+  static final AtomicInteger maxUnacked = new AtomicInteger();
+  static volatile boolean acking = true;
+  static volatile Buffer data = Buffer.buffer();
+  static MessageConsumer<JsonObject> opener;
+  static int counter;
+
+  @BeforeAll
+  static void start() throws Exception {
+    int redisPort = Backends.freePort();
+    redis = Backends.startRedis(redisPort);
+    vertx = Vertx.vertx();
+    Backends.deployStore(vertx, redisPort);
+    port = GatewayHarness.deploy(vertx, new JsonObject()
+        .put("chunkBytes", 1024).put("windowChunks", 2).put("relayAckTimeoutMillis", 500)
+        .put("relayOpenTimeoutMillis", 500)).actualPort();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (vertx != null) {
+      await(vertx.close());
+    }
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  @BeforeEach
+  void reset() throws Exception {
+    ops.clear();
+    seqs.clear();
+    recipients.clear();
+    maxUnacked.set(0);
+    unacked.set(0);
+    acking = true;
+    data = Buffer.buffer();
+    startRelay();
+  }
+
+  static void startRelay() throws Exception {
+    if (opener != null) {
+      await(opener.unregister());
+    }
+    opener = vertx.eventBus().consumer(RelayAddress.OPEN, ScriptedRelayTest::open);
+    await(opener.completion());
+  }
+
+  static void stopRelay() throws Exception {
+    await(opener.unregister());
+    opener = null;
+  }
+
+  private static void open(Message<JsonObject> msg) {
+    RelayOpen open = RelayOpen.fromJson(msg.body());
+    ops.add("OPEN " + open.reversePath());
+    String address = RelayAddress.TRANSACTION_PREFIX + "scripted." + (++counter);
+    MessageConsumer<Object> tx = vertx.eventBus().consumer(address);
+    tx.handler(m -> {
+      String op = m.headers().get(RelayOp.HEADER);
+      ops.add(op);
+      switch (RelayOp.valueOf(op)) {
+        case RCPT -> {
+          recipients.add(RelayRcpt.fromJson((JsonObject) m.body()).recipient());
+          m.reply(SmtpReply.of(250, "2.1.5", "Ok").toJson());
+        }
+        case DATA -> m.reply(SmtpReply.of(354, null, "Go ahead").toJson());
+        case CHUNK -> {
+          seqs.add(Long.parseLong(m.headers().get(RelayOp.SEQ_HEADER)));
+          data.appendBuffer((Buffer) m.body());
+          maxUnacked.accumulateAndGet(unacked.incrementAndGet(), Math::max);
+          if (acking) {
+            vertx.setTimer(3, id -> {
+              unacked.decrementAndGet();
+              m.reply(new JsonObject());
+            });
+          }
+        }
+        case END -> {
+          m.reply(SmtpReply.of(250, "2.0.0", "Ok: queued as SCRIPTED").toJson());
+          tx.unregister();
+        }
+        case ABORT -> {
+          m.reply(new JsonObject());
+          tx.unregister();
+        }
+      }
+    });
+    tx.completion().onSuccess(v -> msg.reply(new RelayOpened(SmtpReply.of(250, "2.1.0", "Ok"), address).toJson()));
+  }
+
+  static LineClient session() throws Exception {
+    LineClient c = new LineClient(port);
+    c.expect("220 ");
+    c.cmd("EHLO client.example").expect("250 ");
+    return c;
+  }
+
+  @Test
+  void chunksRespectTheWindowAndArriveInOrder() throws Exception {
+    String aid = Backends.createAlias(vertx, "window@dest.example", 1);
+    StringBuilder body = new StringBuilder("Subject: window\r\n\r\n");
+    for (int i = 0; i < 5000; i++) {
+      body.append("line ").append(i).append(i % 7 == 0 ? "\r\n..dotted\r\n" : "\r\n");
+    }
+    try (LineClient c = session()) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      c.send(body + ".\r\n").expect("250 2.0.0 Ok: queued as SCRIPTED");
+    }
+    assertThat(recipients).containsExactly("window@dest.example");
+    assertThat(maxUnacked.get()).isBetween(1, 2);
+    assertThat(seqs).hasSizeGreaterThan(50);
+    for (int i = 0; i < seqs.size(); i++) {
+      assertThat(seqs.get(i)).isEqualTo((long) i);
+    }
+    String got = data.toString(StandardCharsets.ISO_8859_1);
+    assertThat(got).startsWith("Received: from client.example").endsWith(body.toString());
+    assertThat(ops).startsWith("OPEN a@b.example", "RCPT", "DATA").endsWith("END");
+  }
+
+  @Test
+  void relayAbsentAtRcptIs451AndReleasesTheClaim() throws Exception {
+    String aid = Backends.createAlias(vertx, "absent@dest.example", 1);
+    stopRelay();
+    try (LineClient c = session()) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("451 4.4.1");
+      c.cmd("RSET").expect("250 ");
+      startRelay();
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      MailPathTest.waitForRcpt(c, aid);
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: x\r\n\r\ny\r\n.\r\n").expect("250 ");
+    }
+  }
+
+  @Test
+  void relayLostMidDataIs451AtTheEndAndReleases() throws Exception {
+    String aid = Backends.createAlias(vertx, "lost@dest.example", 1);
+    acking = false;
+    try (LineClient c = session()) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: lost\r\n\r\n" + "z".repeat(70) + "\r\n".repeat(1)).send(("q".repeat(70) + "\r\n").repeat(200));
+      c.send(".\r\n").expect("451 4.4.2");
+      waitFor("ABORT", () -> ops.contains("ABORT"));
+      assertThat(ops).doesNotContain("END");
+      acking = true;
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      MailPathTest.waitForRcpt(c, aid);
+    }
+  }
+
+  @Test
+  void rsetAndDisconnectAbortTheRelayTransaction() throws Exception {
+    String aid = Backends.createAlias(vertx, "rset@dest.example", 5);
+    try (LineClient c = session()) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("RSET").expect("250 ");
+      waitFor("ABORT after RSET", () -> ops.contains("ABORT"));
+      ops.clear();
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      MailPathTest.waitForRcpt(c, aid);
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: cut\r\n\r\n" + "x\r\n".repeat(3000));
+    }
+    waitFor("ABORT after disconnect", () -> ops.contains("ABORT"));
+    assertThat(ops).doesNotContain("END");
+  }
+
+  @Test
+  void claimOutcomesFromTheRealStore() throws Exception {
+    String aid = Backends.createAlias(vertx, "busy@dest.example", 1);
+    try (LineClient a = session(); LineClient b = session()) {
+      a.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      a.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      b.cmd("MAIL FROM:<b@b.example>").expect("250 ");
+      // The only use is held by a's open transaction: the outcome is still open, so 4xx.
+      b.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("451 4.2.1");
+      b.cmd("RCPT TO:<zzzzzzzzzz@" + DOMAIN + ">").expect("550 5.1.1");
+      a.cmd("DATA").expect("354 ");
+      a.send("Subject: x\r\n\r\ny\r\n.\r\n").expect("250 ");
+      b.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("550 5.1.1");
+    }
+  }
+
+  @Test
+  void overlongDataLineIsDroppedAndRefusedAtTheEnd() throws Exception {
+    String aid = Backends.createAlias(vertx, "longline@dest.example", 1);
+    try (LineClient c = session()) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: long\r\n\r\n");
+      for (int i = 0; i < 30; i++) {
+        c.send("w".repeat(10_000));
+      }
+      // The line's end and the terminator arrive together; only CRLF.CRLF ends the data.
+      c.send("\r\n.\r\n").expect("500 5.5.2");
+      waitFor("ABORT", () -> ops.contains("ABORT"));
+      assertThat(ops).doesNotContain("END");
+      c.cmd("NOOP").expect("250 2.0.0");
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      MailPathTest.waitForRcpt(c, aid);
+    }
+  }
+}
