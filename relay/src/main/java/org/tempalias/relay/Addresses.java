@@ -1,0 +1,29 @@
+package org.tempalias.relay;
+
+/** Guards for the paths the relay writes into MAIL FROM and RCPT TO command lines. */
+final class Addresses {
+  private Addresses() {}
+
+  /**
+   * Whether a path can go between angle brackets on a command line: no control characters
+   * (no CRLF injection into the smarthost session), no angle brackets. Syntax beyond that was
+   * checked by the gateway (reverse path) and at alias creation (target).
+   */
+  static boolean isSafe(String path) {
+    if (path == null || path.length() > 512) {
+      return false;
+    }
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '<' || c == '>') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a parameter value (BODY=) is a plain esmtp-value keyword. */
+  static boolean isKeyword(String value) {
+    return value != null && value.matches("[A-Za-z0-9-]{1,32}");
+  }
+}

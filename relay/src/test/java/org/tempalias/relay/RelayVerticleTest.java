@@ -1,0 +1,523 @@
+package org.tempalias.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tempalias.relay.GatewayStandIn.await;
+import static org.tempalias.relay.GatewayStandIn.waitUntil;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.tempalias.contract.RelayOpen;
+import org.tempalias.contract.RelayOpened;
+import org.tempalias.contract.SmtpReply;
+import org.tempalias.relay.ScriptedSmarthost.Step;
+
+/** Black-box tests at the event-bus door, against a scripted smarthost on a real socket. */
+@Timeout(60)
+class RelayVerticleTest {
+  private static final Duration BOUND = Duration.ofSeconds(10);
+
+  private Vertx vertx;
+  private ScriptedSmarthost sink;
+  private int sinkPort;
+  private GatewayStandIn gateway;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    sink = new ScriptedSmarthost();
+    sinkPort = await(sink.start(vertx));
+    gateway = new GatewayStandIn(vertx);
+  }
+
+  @AfterEach
+  void tearDown() {
+    await(vertx.close());
+  }
+
+  private RelayVerticle relay;
+
+  private String deploy(JsonObject relay) {
+    this.relay = new RelayVerticle();
+    return await(vertx.deployVerticle(this.relay, new DeploymentOptions().setConfig(config(relay))));
+  }
+
+  private JsonObject config(JsonObject relay) {
+    JsonObject section = new JsonObject().put("smarthost", "127.0.0.1:" + sinkPort).put("starttls", "off")
+        .put("ehloName", "relay.test").mergeIn(relay);
+    return new JsonObject().put("relay", section);
+  }
+
+  private String deploy(JsonObject relay, int instances) {
+    return await(vertx.deployVerticle(RelayVerticle.class, new DeploymentOptions().setInstances(instances).setConfig(config(relay))));
+  }
+
+  private static Buffer bytes(String text) {
+    return Buffer.buffer(text.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  /** One whole delivery: open, one recipient, data, chunks, end. */
+  private SmtpReply deliver(String from, String to, List<Buffer> chunks) {
+    RelayOpened opened = gateway.open("tx-" + System.nanoTime(), from);
+    assertThat(opened.reply().code()).as("OPEN, smarthost saw %s", sink.commands).isEqualTo(250);
+    assertThat(gateway.rcpt(opened.address(), to).code()).isEqualTo(250);
+    assertThat(gateway.data(opened.address()).code()).isEqualTo(354);
+    return gateway.send(opened.address(), chunks);
+  }
+
+  @Test
+  void deliversTheBodyByteForByte() {
+    deploy(new JsonObject());
+    String line998 = "X".repeat(998);
+    String body = "Received: from client by gateway; Thu, 1 Jan 2026 00:00:00 +0000\r\n"
+        + "Subject: caf\u00e9 \u00fcber\r\n\r\n"
+        + "..a line that started with a dot, dot-stuffed by the gateway\r\n"
+        + "..\r\n"
+        + "8-bit: \u00e4\u00f6\u00fc\u00ff\u0080\r\n"
+        + line998 + "\r\n"
+        + "last line\r\n";
+    Buffer whole = bytes(body);
+    List<Buffer> chunks = new ArrayList<>();
+    int[] cuts = {1, 2, 3, 70, 71, 72, 150, whole.length() - 2, whole.length() - 1, whole.length()};
+    int from = 0;
+    for (int cut : cuts) {
+      chunks.add(whole.getBuffer(from, cut));
+      from = cut;
+    }
+
+    SmtpReply reply = deliver("sender@example.org", "target@example.net", chunks);
+
+    assertThat(reply).isEqualTo(SmtpReply.of(250, "2.0.0", "Ok: queued"));
+    assertThat(sink.delivered).hasSize(1);
+    ScriptedSmarthost.Delivered message = sink.delivered.get(0);
+    assertThat(message.mailFrom()).isEqualTo("MAIL FROM:<sender@example.org>");
+    assertThat(message.rcptTo()).containsExactly("RCPT TO:<target@example.net>");
+    assertThat(message.data()).isEqualTo(whole);
+    assertThat(message.text()).contains("\r\n" + line998 + "\r\n").contains("\r\n..\r\n");
+  }
+
+  @Test
+  void forwardsMailParametersWhenAdvertised() {
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open(new RelayOpen("tx-1", "", 1234, "8BITMIME", true));
+    assertThat(opened.reply().code()).isEqualTo(250);
+    assertThat(sink.commands).contains("MAIL FROM:<> SIZE=1234 BODY=8BITMIME SMTPUTF8");
+  }
+
+  @Test
+  void omitsMailParametersTheSmarthostDoesNotAdvertise() {
+    sink.extensions = List.of("PIPELINING");
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open(new RelayOpen("tx-1", "a@example.org", 1234, "8BITMIME", false));
+    assertThat(opened.reply().code()).isEqualTo(250);
+    assertThat(sink.commands).contains("MAIL FROM:<a@example.org>");
+  }
+
+  @Test
+  void refusesSmtputf8WhenTheSmarthostLacksIt() {
+    sink.extensions = List.of("8BITMIME");
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open(new RelayOpen("tx-1", "j\u00f6rg@example.org", 0, "8BITMIME", true));
+    assertThat(opened.reply()).isEqualTo(SmtpReply.of(553, "5.6.7", "SMTPUTF8 required but not supported by the smarthost"));
+    assertThat(opened.address()).isNull();
+    assertThat(sink.commands).noneMatch(c -> c.startsWith("MAIL"));
+  }
+
+  @Test
+  void mailRefusedUpstreamIsPassedThrough() {
+    sink.replies.put(Step.MAIL, "550-5.7.1 Sender rejected\n550 5.7.1 see policy");
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-1", "spam@example.org");
+    assertThat(opened.reply()).isEqualTo(SmtpReply.of(550, "5.7.1", "Sender rejected\nsee policy"));
+    assertThat(opened.address()).isNull();
+  }
+
+  @Test
+  void rcptRefusedUpstreamIsPassedThrough() {
+    sink.replies.put(Step.RCPT, "550 5.1.1 <nobody@example.net>: Recipient address rejected");
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    SmtpReply reply = gateway.rcpt(opened.address(), "nobody@example.net");
+    assertThat(reply).isEqualTo(SmtpReply.of(550, "5.1.1", "<nobody@example.net>: Recipient address rejected"));
+    assertThat(gateway.abort(opened.address())).isEqualTo(new JsonObject());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"451 4.3.0 Temporary local problem", "554 5.7.1 Message rejected as spam"})
+  void endOfDataReplyIsPassedThrough(String upstream) {
+    sink.replies.put(Step.END, upstream);
+    deploy(new JsonObject());
+    SmtpReply reply = deliver("a@example.org", "b@example.net", List.of(bytes("Subject: x\r\n\r\nhi\r\n")));
+    assertThat(reply.toWire()).isEqualTo(upstream + "\r\n");
+  }
+
+  @Test
+  void smarthostDownIs451AtOpen() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    deploy(new JsonObject().put("smarthost", "127.0.0.1:" + closedPort));
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    assertThat(opened.reply().code()).isEqualTo(451);
+    assertThat(opened.reply().enhanced()).isEqualTo("4.4.1");
+    assertThat(opened.address()).isNull();
+  }
+
+  @Test
+  void smarthostStallingAtGreetingIs451AfterTheGreetingTimeout() {
+    sink.replies.put(Step.GREETING, ScriptedSmarthost.STALL);
+    deploy(new JsonObject().put("greetingTimeoutSeconds", 1));
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    assertThat(opened.reply()).isEqualTo(RelayFailure.NO_ANSWER);
+  }
+
+  @Test
+  void smarthostStallingAtEndOfDataIs451() {
+    sink.replies.put(Step.END, ScriptedSmarthost.STALL);
+    deploy(new JsonObject().put("endOfDataTimeoutSeconds", 1));
+    SmtpReply reply = deliver("a@example.org", "b@example.net", List.of(bytes("hi\r\n")));
+    assertThat(reply).isEqualTo(RelayFailure.NO_ANSWER);
+    waitUntil("connection closed", BOUND, () -> sink.closed.get() == 1);
+  }
+
+  @Test
+  void smarthostDroppingAtRcptIs451() {
+    sink.replies.put(Step.RCPT, ScriptedSmarthost.DROP);
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    assertThat(gateway.rcpt(opened.address(), "b@example.net")).isEqualTo(RelayFailure.CONNECTION_LOST);
+  }
+
+  @Test
+  void reusesOneConnectionWithRsetBetweenTransactions() {
+    deploy(new JsonObject());
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("one\r\n"))).code()).isEqualTo(250);
+    waitUntil("connection back in the pool", BOUND, () -> relay.idleSmarthostConnections() == 1);
+    assertThat(deliver("c@example.org", "d@example.net", List.of(bytes("two\r\n"))).code()).isEqualTo(250);
+
+    assertThat(sink.connections.get()).isEqualTo(1);
+    assertThat(sink.delivered).extracting(ScriptedSmarthost.Delivered::text).containsExactly("one\r\n", "two\r\n");
+    assertThat(sink.delivered).extracting(ScriptedSmarthost.Delivered::connection).containsOnly(1);
+    assertThat(sink.commands.subList(sink.commands.indexOf("<data 5 bytes>"), sink.commands.size()))
+        .containsSubsequence("RSET", "MAIL FROM:<c@example.org>");
+  }
+
+  @Test
+  void aPooledConnectionThatDiedIdleIsReplacedOnce() {
+    deploy(new JsonObject());
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("one\r\n"))).code()).isEqualTo(250);
+    waitUntil("connection back in the pool", BOUND, () -> relay.idleSmarthostConnections() == 1);
+    sink.once.put(Step.MAIL, ScriptedSmarthost.DROP);
+
+    assertThat(deliver("c@example.org", "d@example.net", List.of(bytes("two\r\n"))).code()).isEqualTo(250);
+
+    assertThat(sink.connections.get()).isEqualTo(2);
+    assertThat(sink.delivered).extracting(ScriptedSmarthost.Delivered::connection).containsExactly(1, 2);
+  }
+
+  @Test
+  void stopAbortsOpenTransactionsAndQuitsIdleConnections() {
+    String deployment = deploy(new JsonObject());
+    RelayOpened busy = gateway.open("tx-1", "a@example.org");
+    gateway.rcpt(busy.address(), "b@example.net");
+    gateway.data(busy.address());
+    gateway.chunk(busy.address(), 0, bytes("Subject: cut short\r\n"));
+    RelayOpened spare = gateway.open("tx-2", "c@example.org");
+    gateway.abort(spare.address());
+    waitUntil("second connection back in the pool", BOUND, () -> relay.idleSmarthostConnections() == 1);
+
+    await(vertx.undeploy(deployment));
+
+    waitUntil("both connections closed", BOUND, () -> sink.closed.get() == 2);
+    assertThat(sink.commands).containsOnlyOnce("QUIT");
+    assertThat(sink.delivered).isEmpty();
+  }
+
+  @Test
+  void abortInDataNeverDelivers() {
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    gateway.rcpt(opened.address(), "b@example.net");
+    gateway.data(opened.address());
+    gateway.chunk(opened.address(), 0, bytes("Subject: half a message\r\n"));
+
+    assertThat(gateway.abort(opened.address())).isEqualTo(new JsonObject());
+
+    waitUntil("upstream connection closed", BOUND, () -> sink.closed.get() == 1);
+    assertThat(sink.delivered).isEmpty();
+    assertNoHandler(opened.address());
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("next\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.connections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void abortBeforeDataResetsAndKeepsTheConnection() {
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    gateway.rcpt(opened.address(), "b@example.net");
+    gateway.abort(opened.address());
+    waitUntil("connection back in the pool", BOUND, () -> relay.idleSmarthostConnections() == 1);
+    assertThat(sink.commands).contains("RSET");
+
+    assertThat(deliver("c@example.org", "d@example.net", List.of(bytes("two\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.connections.get()).isEqualTo(1);
+    assertThat(sink.delivered).hasSize(1);
+  }
+
+  @Test
+  void idleTransactionAbortsItselfWithoutDelivering() {
+    deploy(new JsonObject().put("idleTimeoutSeconds", 1));
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    gateway.rcpt(opened.address(), "b@example.net");
+    gateway.data(opened.address());
+    gateway.chunk(opened.address(), 0, bytes("Subject: the gateway vanishes\r\n"));
+
+    waitUntil("upstream connection closed", BOUND, () -> sink.closed.get() == 1);
+    assertThat(sink.delivered).isEmpty();
+    assertThat(sink.commands).doesNotContain(".");
+    assertNoHandler(opened.address());
+  }
+
+  @Test
+  void outOfOrderChunkAbortsWith451() {
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    gateway.rcpt(opened.address(), "b@example.net");
+    gateway.data(opened.address());
+    gateway.chunk(opened.address(), 0, bytes("first\r\n"));
+    JsonObject reply = gateway.chunk(opened.address(), 2, bytes("third\r\n"));
+
+    assertThat(SmtpReply.fromJson(reply)).isEqualTo(RelayFailure.OUT_OF_SEQUENCE);
+    waitUntil("upstream connection closed", BOUND, () -> sink.closed.get() == 1);
+    assertThat(sink.delivered).isEmpty();
+  }
+
+  @Test
+  void stepOutOfOrderIs451() {
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    SmtpReply reply = gateway.end(opened.address());
+    assertThat(reply).isEqualTo(RelayFailure.OUT_OF_SEQUENCE);
+    assertThat(sink.delivered).isEmpty();
+  }
+
+  @Test
+  void ehloRefusedFallsBackToHelo() {
+    sink.replies.put(Step.EHLO, "502 5.5.1 EHLO not implemented");
+    deploy(new JsonObject().put("ehloName", "relay.test"));
+    RelayOpened opened = gateway.open(new RelayOpen("tx-1", "a@example.org", 99, "8BITMIME", false));
+    assertThat(opened.reply().code()).isEqualTo(250);
+    assertThat(sink.commands).containsExactly("EHLO relay.test", "HELO relay.test", "MAIL FROM:<a@example.org>");
+  }
+
+  @Test
+  void starttlsRequiredButNotOfferedIs4xx() {
+    deploy(new JsonObject().put("starttls", "required"));
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    assertThat(opened.reply()).isEqualTo(RelayFailure.TLS_UNAVAILABLE);
+    assertThat(sink.commands).noneMatch(c -> c.startsWith("MAIL"));
+  }
+
+  @Test
+  void starttlsRequiredWithATrustedCertificateDeliversOverTls() {
+    sink.offerStartTls = true;
+    deploy(new JsonObject().put("starttls", "required").put("trustPem", ScriptedSmarthost.resource("tls/smarthost-cert.pem")));
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("secret\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.delivered.get(0).tls()).isTrue();
+    // RFC 3207 §4.2: capabilities are asked again after the handshake.
+    assertThat(sink.commands).containsSubsequence("EHLO relay.test", "STARTTLS", "EHLO relay.test", "MAIL FROM:<a@example.org>");
+  }
+
+  @Test
+  void starttlsRequiredWithAnUntrustedCertificateIs4xx() {
+    sink.offerStartTls = true;
+    deploy(new JsonObject().put("starttls", "required"));
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    assertThat(opened.reply()).isEqualTo(RelayFailure.TLS_FAILED);
+    assertThat(sink.commands).noneMatch(c -> c.startsWith("MAIL"));
+  }
+
+  @Test
+  void opportunisticStarttlsEncryptsWithoutVerifying() {
+    sink.offerStartTls = true;
+    deploy(new JsonObject().put("starttls", "opportunistic"));
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("hi\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.delivered.get(0).tls()).isTrue();
+  }
+
+  @Test
+  void opportunisticStarttlsGoesOnInPlaintextWhenNotOffered() {
+    deploy(new JsonObject().put("starttls", "opportunistic"));
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("hi\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.delivered.get(0).tls()).isFalse();
+  }
+
+  @Test
+  void authPlainWhenOffered() {
+    sink.authMechanisms = "LOGIN PLAIN";
+    deploy(new JsonObject().put("username", "user").put("password", "secret").put("authWithoutTls", true));
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("hi\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.commands).containsSubsequence("AUTH PLAIN " + ScriptedSmarthost.base64("\0user\0secret"), "MAIL FROM:<a@example.org>");
+  }
+
+  @Test
+  void authLoginWhenOnlyLoginIsOffered() {
+    sink.authMechanisms = "LOGIN";
+    deploy(new JsonObject().put("username", "user").put("password", "secret").put("authWithoutTls", true));
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("hi\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.commands).containsSubsequence("AUTH LOGIN", ScriptedSmarthost.base64("user"), ScriptedSmarthost.base64("secret"));
+  }
+
+  @Test
+  void authOverTls() {
+    sink.offerStartTls = true;
+    sink.authMechanisms = "PLAIN";
+    deploy(new JsonObject().put("starttls", "required").put("trustAll", true).put("username", "user").put("password", "secret"));
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("hi\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.commands).containsSubsequence("STARTTLS", "AUTH PLAIN " + ScriptedSmarthost.base64("\0user\0secret"));
+  }
+
+  @Test
+  void refusesToSendCredentialsInPlaintext() {
+    sink.authMechanisms = "PLAIN";
+    deploy(new JsonObject().put("username", "user").put("password", "secret"));
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    assertThat(opened.reply()).isEqualTo(RelayFailure.AUTH_FAILED);
+    assertThat(sink.commands).noneMatch(c -> c.startsWith("AUTH") || c.startsWith("MAIL"));
+  }
+
+  @Test
+  void wrongCredentialsAre4xxNot5xx() {
+    sink.authMechanisms = "PLAIN";
+    sink.password = "other";
+    deploy(new JsonObject().put("username", "user").put("password", "secret").put("authWithoutTls", true));
+    RelayOpened opened = gateway.open("tx-1", "a@example.org");
+    assertThat(opened.reply()).isEqualTo(RelayFailure.AUTH_FAILED);
+  }
+
+  @Test
+  void fullPoolWaitsThenAnswers451() {
+    deploy(new JsonObject().put("poolSize", 1).put("connectTimeoutSeconds", 1));
+    RelayOpened first = gateway.open("tx-1", "a@example.org");
+    assertThat(first.reply().code()).isEqualTo(250);
+
+    RelayOpened second = gateway.open("tx-2", "c@example.org");
+
+    assertThat(second.reply()).isEqualTo(RelayFailure.CONGESTED);
+    assertThat(sink.connections.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aWaitingTransactionGetsTheNextFreeConnection() {
+    deploy(new JsonObject().put("poolSize", 1));
+    RelayOpened first = gateway.open("tx-1", "a@example.org");
+    Future<RelayOpened> second = gateway.openAsync(new RelayOpen("tx-2", "c@example.org", 0, null, false));
+    assertThat(second.isComplete()).isFalse();
+
+    gateway.rcpt(first.address(), "b@example.net");
+    gateway.data(first.address());
+    assertThat(gateway.send(first.address(), List.of(bytes("one\r\n"))).code()).isEqualTo(250);
+
+    assertThat(await(second).reply().code()).isEqualTo(250);
+    assertThat(sink.connections.get()).isEqualTo(1);
+    assertThat(sink.commands).containsSubsequence("<data 5 bytes>", "RSET", "MAIL FROM:<c@example.org>");
+  }
+
+  @Test
+  void severalInstancesShareTheDoor() {
+    deploy(new JsonObject(), 3);
+    List<Future<RelayOpened>> opens = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      opens.add(gateway.openAsync(new RelayOpen("tx-" + i, "s" + i + "@example.org", 0, null, false)));
+    }
+    for (Future<RelayOpened> open : opens) {
+      String address = await(open).address();
+      assertThat(gateway.rcpt(address, "t@example.net").code()).isEqualTo(250);
+      assertThat(gateway.data(address).code()).isEqualTo(354);
+      assertThat(gateway.send(address, List.of(bytes("m\r\n"))).code()).isEqualTo(250);
+    }
+    assertThat(sink.delivered).hasSize(6);
+  }
+
+  @Test
+  void badConfigurationFailsStartNamingTheKey() {
+    JsonObject config = new JsonObject().put("relay", new JsonObject().put("starttls", "sometimes"));
+    assertThatThrownBy(() -> await(vertx.deployVerticle(new RelayVerticle(), new DeploymentOptions().setConfig(config))))
+        .hasMessageContaining("relay.starttls");
+    JsonObject badHost = new JsonObject().put("relay", new JsonObject().put("smarthost", "nohostport"));
+    assertThatThrownBy(() -> await(vertx.deployVerticle(new RelayVerticle(), new DeploymentOptions().setConfig(badHost))))
+        .hasMessageContaining("relay.smarthost");
+  }
+
+  /**
+   * 20 MiB in 64 KiB chunks, at most 8 unacknowledged: while the smarthost does not read, the
+   * relay withholds acknowledgements, so the window fills and the stream stops far short of the
+   * end; once the smarthost reads again everything arrives byte for byte.
+   */
+  @Test
+  void largeBodyFlowsWithBackPressure() {
+    int chunkSize = 64 * 1024;
+    int count = 320;
+    long total = (long) chunkSize * count;
+    sink.pauseAtData = true;
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open(new RelayOpen("tx-big", "a@example.org", total, "8BITMIME", false));
+    gateway.rcpt(opened.address(), "b@example.net");
+    assertThat(gateway.data(opened.address()).code()).isEqualTo(354);
+
+    GatewayStandIn.Pump pump = new GatewayStandIn.Pump(gateway, opened.address(), count, 8, seq -> pattern(seq * chunkSize, chunkSize)).start();
+
+    waitUntil("window full while the smarthost does not read", BOUND, () -> sink.isPaused() && pump.outstanding() == 8);
+    assertThat(pump.acked.get()).isLessThan(count / 2);
+    assertThat(pump.done.future().isComplete()).isFalse();
+
+    sink.resume();
+    await(pump.done.future());
+    assertThat(pump.maxOutstanding.get()).isEqualTo(8);
+    JsonObject lastLine = gateway.chunk(opened.address(), count, bytes("\r\n"));
+    assertThat(lastLine).isEqualTo(new JsonObject());
+    assertThat(gateway.end(opened.address()).code()).isEqualTo(250);
+
+    Buffer received = sink.delivered.get(0).data();
+    assertThat(received.length()).isEqualTo(total + 2);
+    for (int seq = 0; seq < count; seq++) {
+      if (!received.getBuffer(seq * chunkSize, (seq + 1) * chunkSize).equals(pattern((long) seq * chunkSize, chunkSize))) {
+        throw new AssertionError("chunk " + seq + " differs");
+      }
+    }
+  }
+
+  /** Message bytes at a global offset: 98 letters then CRLF, so no line is a lone dot. */
+  private static Buffer pattern(long offset, int length) {
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      long at = offset + i;
+      int column = (int) (at % 100);
+      bytes[i] = column == 98 ? (byte) '\r' : column == 99 ? (byte) '\n' : (byte) ('a' + (at / 100 + column) % 26);
+    }
+    return Buffer.buffer(bytes);
+  }
+
+  private void assertNoHandler(String address) {
+    assertThatThrownBy(() -> gateway.abort(address))
+        .isInstanceOfSatisfying(ReplyException.class,
+            e -> assertThat(e.failureType()).isEqualTo(ReplyFailure.NO_HANDLERS));
+  }
+}
