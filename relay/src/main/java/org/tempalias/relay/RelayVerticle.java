@@ -41,24 +41,29 @@ public class RelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    try {
-      config = RelayConfig.from(config());
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    Future<Void> trustChecked = config.trustPem() == null
+    // Reading the config may resolve the local host name for EHLO (a DNS lookup): off the loop.
+    return vertx.executeBlocking(() -> RelayConfig.from(config()))
+        .compose(this::checkTrust)
+        .compose(v -> listen())
+        .onSuccess(v -> LOG.info("relay ready: smarthost {}, starttls {}, auth {}, pool {}",
+            config.smarthost(), config.startTls().name().toLowerCase(Locale.ROOT), config.hasCredentials(), config.poolSize()));
+  }
+
+  private Future<Void> checkTrust(RelayConfig loaded) {
+    config = loaded;
+    return config.trustPem() == null
         ? Future.succeededFuture()
         : vertx.fileSystem().exists(config.trustPem()).compose(exists -> exists
             ? Future.<Void>succeededFuture()
             : Future.failedFuture(new IllegalArgumentException("relay.trustPem: no such file " + config.trustPem())));
-    return trustChecked.compose(v -> {
-      connector = new SmtpConnector(vertx, config);
-      pool = new ConnectionPool(vertx, config, connector);
-      metrics = RelayMetrics.create();
-      openConsumer = vertx.eventBus().consumer(RelayAddress.OPEN, this::onOpen);
-      return openConsumer.completion();
-    }).onSuccess(v -> LOG.info("relay ready: smarthost {}, starttls {}, auth {}, pool {}",
-        config.smarthost(), config.startTls().name().toLowerCase(Locale.ROOT), config.hasCredentials(), config.poolSize()));
+  }
+
+  private Future<Void> listen() {
+    connector = new SmtpConnector(vertx, config);
+    pool = new ConnectionPool(vertx, config, connector);
+    metrics = RelayMetrics.create();
+    openConsumer = vertx.eventBus().consumer(RelayAddress.OPEN, this::onOpen);
+    return openConsumer.completion();
   }
 
   @Override
