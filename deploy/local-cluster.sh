@@ -3,6 +3,7 @@
 #   node 1: api + store (HTTP on $HTTP_PORT, embedded Redis, data in $DIR/node1)
 #   node 2: smtp        (SMTP on $SMTP_PORT)
 #   node 3: relay       (to $TEMPALIAS_SMARTHOST, default 127.0.0.1:25)
+#   RELAYS=2 adds node 4, a second relay (and so on)
 # Usage: deploy/local-cluster.sh start|stop|status
 # Needs deploy/target/tempalias.jar (mvn -B -q package -DskipTests).
 set -euo pipefail
@@ -12,6 +13,7 @@ JAR=deploy/target/tempalias.jar
 DIR=${TEMPALIAS_LOCAL_CLUSTER_DIR:-data/local-cluster}
 HTTP_PORT=${HTTP_PORT:-8080}
 SMTP_PORT=${SMTP_PORT:-2525}
+RELAYS=${RELAYS:-1}
 CLUSTER=(--cluster --cluster-host 127.0.0.1 --cluster-members 127.0.0.1 --cluster-name "${TEMPALIAS_CLUSTER_NAME:-tempalias-local}")
 
 start_node() { # name roles [env...]
@@ -43,14 +45,15 @@ case "${1:-}" in
     start_node node1 api,store TEMPALIAS_HTTP_PORT="$HTTP_PORT"
     wait_for node1 "tempalias started"
     start_node node2 smtp TEMPALIAS_SMTP_PORT="$SMTP_PORT"
-    start_node node3 relay
-    wait_for node2 "tempalias started"
-    wait_for node3 "tempalias started"
+    for i in $(seq 3 $((2 + RELAYS))); do start_node "node$i" relay; done
+    for i in $(seq 2 $((2 + RELAYS))); do wait_for "node$i" "tempalias started"; done
     echo "cluster up: HTTP http://127.0.0.1:$HTTP_PORT, SMTP 127.0.0.1:$SMTP_PORT"
     ;;
   stop)
-    for name in node2 node3 node1; do
-      if [ -f "$DIR/$name.pid" ]; then
+    # The SMTP node first (it finishes its transactions), the store last.
+    for pidfile in "$DIR"/node2.pid $(ls "$DIR"/node*.pid 2>/dev/null | grep -v -e node1.pid -e node2.pid) "$DIR"/node1.pid; do
+      name=$(basename "$pidfile" .pid)
+      if [ -f "$pidfile" ]; then
         pid=$(cat "$DIR/$name.pid")
         if kill "$pid" 2>/dev/null; then
           for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -61,7 +64,9 @@ case "${1:-}" in
     done
     ;;
   status)
-    for name in node1 node2 node3; do
+    for pidfile in "$DIR"/node*.pid; do
+      [ -f "$pidfile" ] || { echo "not running"; break; }
+      name=$(basename "$pidfile" .pid)
       if [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
         echo "$name running (pid $(cat "$DIR/$name.pid"))"
       else

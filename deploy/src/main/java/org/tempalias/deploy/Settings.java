@@ -69,6 +69,7 @@ public record Settings(
       throw new ConfigException("dataDir (TEMPALIAS_DATA_DIR) must not be empty");
     }
     JsonObject service = config.copy();
+    defaultRedisUrlToFirstEndpoint(service);
     for (String launcherKey : List.of("roles", "instances", "dataDir", "cluster")) {
       service.remove(launcherKey);
     }
@@ -79,6 +80,18 @@ public record Settings(
   public boolean wantsEmbeddedRedis() {
     String url = service.getJsonObject("store", new JsonObject()).getString("redisUrl");
     return roles.contains(Role.STORE) && (url == null || url.isBlank());
+  }
+
+  /**
+   * Sentinel and Cluster setups are described by their endpoints; the store also wants a
+   * redisUrl (its standalone endpoint and the default of the list), so the first endpoint is it.
+   */
+  private static void defaultRedisUrlToFirstEndpoint(JsonObject service) {
+    Object endpoints = get(service, "store.redisEndpoints");
+    String url = text(service, "store.redisUrl");
+    if ((url == null || url.isBlank()) && endpoints instanceof JsonArray list && !list.isEmpty()) {
+      put(service, "store.redisUrl", String.valueOf(list.getValue(0)));
+    }
   }
 
   private static Set<Role> parseRoles(String text) {

@@ -51,6 +51,19 @@ class SettingsTest {
   }
 
   @Test
+  void sentinelAndClusterEndpointsReplaceTheEmbeddedRedis() {
+    Settings s = Settings.load(new String[0], Map.of(
+        "TEMPALIAS_REDIS_MODE", "sentinel",
+        "TEMPALIAS_REDIS_ENDPOINTS", "redis://10.0.0.1:26379,redis://10.0.0.2:26379",
+        "TEMPALIAS_REDIS_MASTER_NAME", "aliases"));
+    assertThat(s.wantsEmbeddedRedis()).isFalse();
+    assertThat(s.service().getJsonObject("store").getString("redisMode")).isEqualTo("sentinel");
+    assertThat(s.service().getJsonObject("store").getString("redisUrl")).isEqualTo("redis://10.0.0.1:26379");
+    assertThat(s.service().getJsonObject("store").getJsonArray("redisEndpoints")).hasSize(2);
+    assertThat(s.service().getJsonObject("store").getString("redisMasterName")).isEqualTo("aliases");
+  }
+
+  @Test
   void readsJsonFiles() throws Exception {
     Path file = dir.resolve("tempalias.json");
     Files.writeString(file, "{\"smtp\": {\"port\": 2600}, \"instances\": {\"smtp\": 3}}");
