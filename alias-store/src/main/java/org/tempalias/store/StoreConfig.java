@@ -100,6 +100,9 @@ public record StoreConfig(
             .setTcpKeepAlive(true));
     switch (redisMode) {
       case STANDALONE -> options.setType(RedisClientType.STANDALONE).setConnectionString(redisUrl);
+      // MASTER: every script writes, or must see the latest write. New connections go wherever the
+      // sentinels say the master is (re-asked at most every topologyCacheTTL, 1 s); auto-failover
+      // also moves connections in use on the sentinels' +switch-master (RedisSentinelTest).
       case SENTINEL -> options.setType(RedisClientType.SENTINEL)
           .setEndpoints(new ArrayList<>(redisEndpoints))
           .setMasterName(redisMasterName)
