@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonObject;
 /**
  * Open a relay transaction: take a smarthost connection and send MAIL FROM.
  *
- * @param transactionId the gateway's id for this transaction (appears in both logs)
+ * @param transactionId the gateway's id for this relay transaction (appears in both logs), unique
+ *                      across the cluster and per OPEN: it names the transaction address
+ *                      {@link RelayAddress#TRANSACTION_PREFIX} + transactionId (see {@link RelayOp})
  * @param reversePath   the client's MAIL FROM address without angle brackets, "" for the null sender
  * @param size          the client's SIZE= parameter, 0 when it gave none
  * @param body          the client's BODY= parameter (7BIT or 8BITMIME), null when it gave none

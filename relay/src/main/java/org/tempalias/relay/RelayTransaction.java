@@ -16,9 +16,11 @@ import org.tempalias.contract.RelayRcpt;
 import org.tempalias.contract.SmtpReply;
 
 /**
- * One mail transaction at the smarthost, after its MAIL FROM was accepted, driven by the
- * gateway's {@link RelayOp} steps on a per-transaction address. States: ENVELOPE (RCPT, DATA),
- * DATA (CHUNK, END), DONE. Steps run one after another in arrival order; ABORT acts at once.
+ * One mail transaction at the smarthost, driven by the gateway's {@link RelayOp} steps on its
+ * per-transaction address. States: OPENING (the address is registered as soon as OPEN arrives,
+ * while MAIL FROM is still on its way: only PING and ABORT are taken), ENVELOPE (RCPT, DATA),
+ * DATA (CHUNK, END), DONE. Steps run one after another in arrival order; ABORT and PING act at
+ * once.
  *
  * <p>Only END sends the final dot. Whatever else ends the transaction (ABORT, the idle timeout,
  * a failure, stop) drops it upstream: RSET when the connection is between commands, else close.
@@ -28,19 +30,19 @@ final class RelayTransaction {
   private static final JsonObject ACK = new JsonObject();
   private static final Buffer FINAL_DOT = Buffer.buffer(".\r\n");
 
-  private enum State { ENVELOPE, DATA, DONE }
+  private enum State { OPENING, ENVELOPE, DATA, DONE }
 
   private final Vertx vertx;
   private final RelayConfig config;
   private final ConnectionPool pool;
-  private final SmtpConnection connection;
   private final RelayMetrics metrics;
   private final Consumer<RelayTransaction> onDone;
   private final String transactionId;
   private final String address;
   private final long startedNanos = System.nanoTime();
+  private SmtpConnection connection;
   private MessageConsumer<Object> consumer;
-  private State state = State.ENVELOPE;
+  private State state = State.OPENING;
   private Future<Void> tail = Future.succeededFuture();
   private int busy;
   private long idleTimer = -1;
@@ -48,15 +50,14 @@ final class RelayTransaction {
   private long bytes;
   private long nextSeq;
 
-  RelayTransaction(Vertx vertx, RelayConfig config, ConnectionPool pool, SmtpConnection connection,
-                   RelayMetrics metrics, String transactionId, String id, Consumer<RelayTransaction> onDone) {
+  RelayTransaction(Vertx vertx, RelayConfig config, ConnectionPool pool, RelayMetrics metrics,
+                   String transactionId, Consumer<RelayTransaction> onDone) {
     this.vertx = vertx;
     this.config = config;
     this.pool = pool;
-    this.connection = connection;
     this.metrics = metrics;
     this.transactionId = transactionId;
-    this.address = RelayAddress.TRANSACTION_PREFIX + id;
+    this.address = RelayAddress.transaction(transactionId);
     this.onDone = onDone;
   }
 
@@ -64,14 +65,43 @@ final class RelayTransaction {
     return address;
   }
 
+  String transactionId() {
+    return transactionId;
+  }
+
   /**
-   * Registers the transaction address. Not a local consumer: in a cluster the gateway may run on
-   * another node; the random id alone keeps every step on this instance.
+   * Registers the transaction address, before any upstream work, so that the gateway can PING it
+   * while OPEN is outstanding. Not a local consumer: in a cluster the gateway may run on another
+   * node; the gateway's random transaction id alone keeps every step on this instance.
    */
   Future<Void> start() {
     consumer = vertx.eventBus().consumer(address, this::onMessage);
-    armIdle();
     return consumer.completion();
+  }
+
+  /**
+   * The smarthost accepted MAIL FROM on this connection: steps may come. False when the
+   * transaction ended meanwhile (ABORT from a gateway that gave up on OPEN, relay stopping); the
+   * connection then goes back to the pool, whose RSET cancels the MAIL FROM (RFC 5321 §4.1.1.5).
+   */
+  boolean attach(SmtpConnection accepted) {
+    if (state == State.DONE) {
+      pool.release(accepted);
+      return false;
+    }
+    connection = accepted;
+    state = State.ENVELOPE;
+    armIdle();
+    return true;
+  }
+
+  /** OPEN did not succeed upstream (refused, failed): forget the address; OPEN's reply says why. */
+  void closeUnopened() {
+    if (state != State.DONE) {
+      state = State.DONE;
+      consumer.unregister();
+      onDone.accept(this);
+    }
   }
 
   /** Drops the transaction without delivering (relay stopping). */
@@ -80,15 +110,31 @@ final class RelayTransaction {
   }
 
   private void onMessage(Message<Object> message) {
+    String name = message.headers().get(RelayOp.HEADER);
+    if (RelayOp.PING.name().equals(name)) {
+      // Answered at once, whatever is in progress: the gateway only learns that this instance is
+      // alive. Not activity for the idle timeout (see armIdle).
+      message.reply(ACK);
+      return;
+    }
     if (state == State.DONE) {
       message.reply(RelayFailure.OUT_OF_SEQUENCE.toJson());
       return;
     }
     RelayOp op;
     try {
-      op = RelayOp.valueOf(String.valueOf(message.headers().get(RelayOp.HEADER)));
+      op = RelayOp.valueOf(String.valueOf(name));
     } catch (IllegalArgumentException e) {
-      fail(message, new RelayFailure(RelayFailure.OUT_OF_SEQUENCE, "unknown op " + message.headers().get(RelayOp.HEADER)));
+      fail(message, new RelayFailure(RelayFailure.OUT_OF_SEQUENCE, "unknown op " + name));
+      return;
+    }
+    if (state == State.OPENING) {
+      if (op == RelayOp.ABORT) {
+        message.reply(ACK);
+        finish(null, "aborted by the gateway while opening", false);
+      } else {
+        fail(message, new RelayFailure(RelayFailure.OUT_OF_SEQUENCE, op + " before OPEN was answered"));
+      }
       return;
     }
     armIdle();
@@ -98,6 +144,7 @@ final class RelayTransaction {
       case DATA -> enqueue(message, this::onData);
       case CHUNK -> enqueue(message, this::onChunk);
       case END -> enqueue(message, this::onEnd);
+      default -> throw new IllegalStateException("unreachable: " + op);
     }
   }
 
@@ -205,11 +252,17 @@ final class RelayTransaction {
     finish(null, "aborted by the gateway", reusable());
   }
 
+  /**
+   * (Re)starts the idle timeout; called for every step, never for PING. A gateway pings only
+   * while one of its requests is outstanding, and then this transaction is busy (the timer only
+   * re-arms itself) or OPEN is still running (no timer yet). Counting PING would let a gateway
+   * that lost track of a transaction yet keeps pinging hold a smarthost connection for ever.
+   */
   private void armIdle() {
     if (idleTimer != -1) {
       vertx.cancelTimer(idleTimer);
     }
-    if (state == State.DONE) {
+    if (state == State.DONE || state == State.OPENING) {
       idleTimer = -1;
       return;
     }
@@ -245,15 +298,18 @@ final class RelayTransaction {
       idleTimer = -1;
     }
     consumer.unregister();
-    if (reuse) {
-      pool.release(connection);
-    } else {
-      pool.discard(connection, "transaction ended: " + outcome);
-    }
     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
     LOG.info("relay transaction {} ({}): {}, recipients={}, bytes={}, upstream={}, {} ms",
         transactionId, address, outcome, recipients, bytes, upstream == null ? "-" : upstream, millis);
-    metrics.transaction(upstream, bytes);
+    if (connection != null) {
+      // Without a connection OPEN is still running: attach() hands it back when it arrives.
+      if (reuse) {
+        pool.release(connection);
+      } else {
+        pool.discard(connection, "transaction ended: " + outcome);
+      }
+      metrics.transaction(upstream, bytes);
+    }
     onDone.accept(this);
   }
 }

@@ -6,10 +6,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Locale;
-import java.util.Set;
-import java.util.UUID;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tempalias.contract.RelayAddress;
@@ -19,9 +18,11 @@ import org.tempalias.contract.SmtpReply;
 
 /**
  * The relay: the SMTP client to the smarthost. Consumes {@link RelayAddress#OPEN} (shared by
- * every instance: the event bus balances), takes a pooled connection, sends MAIL FROM and, when
- * the smarthost accepts it, opens a {@link RelayTransaction} on an address of its own. Each
- * instance has its own pool; a transaction stays with the instance that opened it.
+ * every instance: the event bus balances), registers the transaction address at once (so the
+ * gateway can PING it while OPEN waits upstream), takes a pooled connection and sends MAIL FROM;
+ * when the smarthost accepts it the {@link RelayTransaction} takes the steps, otherwise the
+ * address is unregistered again. Each instance has its own pool; a transaction stays with the
+ * instance that opened it.
  */
 public class RelayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RelayVerticle.class);
@@ -37,7 +38,8 @@ public class RelayVerticle extends VerticleBase {
   private ConnectionPool pool;
   private RelayMetrics metrics;
   private MessageConsumer<JsonObject> openConsumer;
-  private final Set<RelayTransaction> transactions = new HashSet<>();
+  private final Map<String, RelayTransaction> transactions = new HashMap<>();
+  private boolean stopping;
 
   @Override
   public Future<?> start() {
@@ -68,8 +70,9 @@ public class RelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     Future<Void> unregistered = openConsumer == null ? Future.succeededFuture() : openConsumer.unregister();
-    for (RelayTransaction transaction : new ArrayList<>(transactions)) {
+    for (RelayTransaction transaction : new ArrayList<>(transactions.values())) {
       transaction.abort("relay stopping");
     }
     Future<Void> quit = pool == null ? Future.succeededFuture() : pool.close();
@@ -85,12 +88,24 @@ public class RelayVerticle extends VerticleBase {
       message.reply(new RelayOpened(RelayFailure.OUT_OF_SEQUENCE, null).toJson());
       return;
     }
+    if (!RelayAddress.isTransactionId(open.transactionId()) || transactions.containsKey(open.transactionId())) {
+      // The id names the transaction address: a second holder would split its steps.
+      LOG.info("relay transaction {}: refused, transaction id malformed or already open", open.transactionId());
+      message.reply(new RelayOpened(RelayFailure.OUT_OF_SEQUENCE, null).toJson());
+      return;
+    }
     if (!Addresses.isSafe(open.reversePath())) {
       message.reply(new RelayOpened(BAD_SENDER, null).toJson());
       return;
     }
-    openUpstream(open, true)
+    RelayTransaction transaction = new RelayTransaction(vertx, config, pool, metrics, open.transactionId(),
+        t -> transactions.remove(t.transactionId(), t));
+    transactions.put(open.transactionId(), transaction);
+    transaction.start()
+        .compose(v -> openUpstream(open, true))
+        .map(mail -> opened(open, transaction, mail))
         .recover(failure -> {
+          transaction.closeUnopened();
           SmtpReply reply = RelayFailure.replyFor(failure);
           LOG.info("relay transaction {}: not opened, {} ({})", open.transactionId(), reply, failure.getMessage());
           return Future.succeededFuture(new RelayOpened(reply, null));
@@ -98,23 +113,39 @@ public class RelayVerticle extends VerticleBase {
         .onSuccess(opened -> message.reply(opened.toJson()));
   }
 
+  /** The smarthost's answer to MAIL FROM; {@code connection} is set only when it was positive. */
+  private record Mail(SmtpReply reply, SmtpConnection connection) {}
+
+  private RelayOpened opened(RelayOpen open, RelayTransaction transaction, Mail mail) {
+    if (mail.connection() == null) {
+      transaction.closeUnopened();
+      return new RelayOpened(mail.reply(), null);
+    }
+    if (!transaction.attach(mail.connection())) {
+      SmtpReply reply = stopping ? RelayFailure.SHUTTING_DOWN : RelayFailure.OUT_OF_SEQUENCE;
+      LOG.info("relay transaction {}: not opened, {} (ended while MAIL FROM was upstream)", open.transactionId(), reply);
+      return new RelayOpened(reply, null);
+    }
+    return new RelayOpened(mail.reply(), transaction.address());
+  }
+
   /**
    * MAIL FROM on a pooled connection. A reused connection may have been closed by the smarthost
    * while idle without us noticing yet: when it breaks before answering, try once on a new one.
    */
-  private Future<RelayOpened> openUpstream(RelayOpen open, boolean mayRetry) {
+  private Future<Mail> openUpstream(RelayOpen open, boolean mayRetry) {
     return pool.acquire().compose(connection -> {
       Capabilities capabilities = connection.capabilities();
       if (open.smtputf8() && !capabilities.has("SMTPUTF8")) {
         pool.release(connection);
         LOG.info("relay transaction {}: refused, {}", open.transactionId(), SMTPUTF8_UNSUPPORTED);
-        return Future.succeededFuture(new RelayOpened(SMTPUTF8_UNSUPPORTED, null));
+        return Future.succeededFuture(new Mail(SMTPUTF8_UNSUPPORTED, null));
       }
       boolean reused = connection.transactions() > 0;
       connection.countTransaction();
       return connection.command(mailFrom(open, capabilities), config.mailTimeoutSeconds())
           .compose(reply -> reply.isPositive()
-              ? startTransaction(open, connection, reply)
+              ? Future.succeededFuture(new Mail(reply, connection))
               : refusedAtMail(open, connection, reply),
               failure -> {
                 pool.discard(connection, "MAIL failed");
@@ -124,19 +155,10 @@ public class RelayVerticle extends VerticleBase {
     });
   }
 
-  private Future<RelayOpened> refusedAtMail(RelayOpen open, SmtpConnection connection, SmtpReply reply) {
+  private Future<Mail> refusedAtMail(RelayOpen open, SmtpConnection connection, SmtpReply reply) {
     pool.release(connection);
     LOG.info("relay transaction {}: MAIL FROM refused upstream, {}", open.transactionId(), reply);
-    return Future.succeededFuture(new RelayOpened(reply, null));
-  }
-
-  private Future<RelayOpened> startTransaction(RelayOpen open, SmtpConnection connection, SmtpReply reply) {
-    RelayTransaction transaction = new RelayTransaction(vertx, config, pool, connection, metrics,
-        open.transactionId(), UUID.randomUUID().toString(), transactions::remove);
-    transactions.add(transaction);
-    return transaction.start()
-        .map(v -> new RelayOpened(reply, transaction.address()))
-        .onFailure(t -> transaction.abort("address registration failed: " + t.getMessage()));
+    return Future.succeededFuture(new Mail(reply, null));
   }
 
   /** RFC 5321 §4.1.1.2 with RFC 1870 SIZE, RFC 6152 BODY, RFC 6531 SMTPUTF8, each only when offered. */

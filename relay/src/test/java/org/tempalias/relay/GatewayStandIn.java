@@ -68,6 +68,12 @@ final class GatewayStandIn {
     return await(step(address, RelayOp.ABORT, new JsonObject()));
   }
 
+  /** PING with a short bound, as the gateway's probe does. */
+  Future<JsonObject> ping(String address) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(RelayOp.HEADER, RelayOp.PING.name()).setSendTimeout(2_000);
+    return vertx.eventBus().<JsonObject>request(address, new JsonObject(), options).map(Message::body);
+  }
+
   Future<JsonObject> step(String address, RelayOp op, JsonObject body) {
     DeliveryOptions options = new DeliveryOptions().addHeader(RelayOp.HEADER, op.name()).setSendTimeout(20_000);
     return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);

@@ -23,8 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tempalias.contract.RelayAddress;
+import org.tempalias.contract.RelayOp;
 import org.tempalias.contract.RelayOpen;
 import org.tempalias.contract.RelayOpened;
+import org.tempalias.contract.RelayRcpt;
 import org.tempalias.contract.SmtpReply;
 import org.tempalias.relay.ScriptedSmarthost.Step;
 
@@ -316,6 +319,98 @@ class RelayVerticleTest {
     SmtpReply reply = gateway.end(opened.address());
     assertThat(reply).isEqualTo(RelayFailure.OUT_OF_SEQUENCE);
     assertThat(sink.delivered).isEmpty();
+  }
+
+  @Test
+  void theTransactionAddressIsRegisteredAndPingedWhileMailFromWaitsUpstream() {
+    sink.replies.put(Step.MAIL, ScriptedSmarthost.STALL);
+    deploy(new JsonObject().put("mailTimeoutSeconds", 2));
+    String address = RelayAddress.transaction("tx-early");
+    Future<RelayOpened> opening = gateway.openAsync(new RelayOpen("tx-early", "a@example.org", 0, null, false));
+    waitUntil("MAIL FROM sent upstream", BOUND, () -> sink.commands.contains("MAIL FROM:<a@example.org>"));
+
+    assertThat(await(gateway.ping(address))).isEqualTo(new JsonObject());
+    assertThat(opening.isComplete()).isFalse();
+
+    RelayOpened opened = await(opening);
+    assertThat(opened.reply()).isEqualTo(RelayFailure.NO_ANSWER);
+    assertThat(opened.address()).isNull();
+    assertNoHandler(address);
+  }
+
+  @Test
+  void pingIsAnsweredWhileTheEndOfDataIsStalled() {
+    sink.replies.put(Step.END, ScriptedSmarthost.STALL);
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-slow", "a@example.org");
+    assertThat(opened.address()).isEqualTo(RelayAddress.transaction("tx-slow"));
+    gateway.rcpt(opened.address(), "b@example.net");
+    gateway.data(opened.address());
+    gateway.chunk(opened.address(), 0, bytes("Subject: slow\r\n"));
+    Future<JsonObject> end = gateway.step(opened.address(), RelayOp.END, new JsonObject());
+    waitUntil("final dot upstream", BOUND, () -> sink.commands.stream().anyMatch(c -> c.startsWith("<data")));
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(await(gateway.ping(opened.address()))).isEqualTo(new JsonObject());
+    }
+    assertThat(end.isComplete()).isFalse();
+
+    assertThat(gateway.abort(opened.address())).isEqualTo(new JsonObject());
+    assertThat(SmtpReply.fromJson(await(end)).isTransient()).isTrue();
+    assertNoHandler(opened.address());
+  }
+
+  @Test
+  void abortWhileOpeningResetsTheConnectionOnceMailFromIsAnswered() {
+    deploy(new JsonObject());
+    sink.delays.put(Step.MAIL, 1_000L);
+    String address = RelayAddress.transaction("tx-given-up");
+    Future<RelayOpened> opening = gateway.openAsync(new RelayOpen("tx-given-up", "a@example.org", 0, null, false));
+    waitUntil("MAIL FROM sent upstream", BOUND, () -> sink.commands.contains("MAIL FROM:<a@example.org>"));
+    assertThat(await(gateway.ping(address))).isEqualTo(new JsonObject());
+
+    assertThat(gateway.abort(address)).isEqualTo(new JsonObject());
+
+    RelayOpened opened = await(opening);
+    assertThat(opened.reply()).isEqualTo(RelayFailure.OUT_OF_SEQUENCE);
+    assertThat(opened.address()).isNull();
+    waitUntil("connection reset and back in the pool", BOUND, () -> relay.idleSmarthostConnections() == 1);
+    assertThat(sink.commands).containsSubsequence("MAIL FROM:<a@example.org>", "RSET");
+    assertNoHandler(address);
+    sink.delays.clear();
+    assertThat(deliver("c@example.org", "d@example.net", List.of(bytes("next\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.connections.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aStepBeforeOpenWasAnsweredIs451() {
+    sink.delays.put(Step.MAIL, 500L);
+    deploy(new JsonObject());
+    String address = RelayAddress.transaction("tx-eager");
+    Future<RelayOpened> opening = gateway.openAsync(new RelayOpen("tx-eager", "a@example.org", 0, null, false));
+    waitUntil("MAIL FROM sent upstream", BOUND, () -> sink.commands.contains("MAIL FROM:<a@example.org>"));
+
+    assertThat(SmtpReply.fromJson(await(gateway.step(address, RelayOp.RCPT, new RelayRcpt("b@example.net").toJson()))))
+        .isEqualTo(RelayFailure.OUT_OF_SEQUENCE);
+    assertThat(await(opening).address()).isNull();
+    assertThat(sink.delivered).isEmpty();
+  }
+
+  @Test
+  void malformedOrDuplicateTransactionIdsAreRefused() {
+    deploy(new JsonObject());
+    RelayOpened bad = gateway.open("bad id!", "a@example.org");
+    assertThat(bad.reply()).isEqualTo(RelayFailure.OUT_OF_SEQUENCE);
+    assertThat(bad.address()).isNull();
+
+    RelayOpened first = gateway.open("tx-twice", "a@example.org");
+    RelayOpened second = gateway.open("tx-twice", "c@example.org");
+    assertThat(second.reply()).isEqualTo(RelayFailure.OUT_OF_SEQUENCE);
+    assertThat(second.address()).isNull();
+    assertThat(gateway.rcpt(first.address(), "b@example.net").code()).isEqualTo(250);
+    assertThat(gateway.data(first.address()).code()).isEqualTo(354);
+    assertThat(gateway.send(first.address(), List.of(bytes("once\r\n"))).code()).isEqualTo(250);
+    assertThat(sink.commands).doesNotContain("MAIL FROM:<c@example.org>");
   }
 
   @Test

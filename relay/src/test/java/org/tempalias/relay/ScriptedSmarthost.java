@@ -42,6 +42,8 @@ final class ScriptedSmarthost {
   final Map<Step, String> replies = new ConcurrentHashMap<>();
   /** Replies used once, ahead of {@link #replies}. */
   final Map<Step, String> once = new ConcurrentHashMap<>();
+  /** Milliseconds a step's reply is held back (a slow but live smarthost). */
+  final Map<Step, Long> delays = new ConcurrentHashMap<>();
   final List<String> commands = new CopyOnWriteArrayList<>();
   final List<Delivered> delivered = new CopyOnWriteArrayList<>();
   final AtomicInteger connections = new AtomicInteger();
@@ -55,8 +57,10 @@ final class ScriptedSmarthost {
   volatile boolean pauseAtData;
   private volatile NetSocket paused;
   private NetServer server;
+  private Vertx vertx;
 
   Future<Integer> start(Vertx vertx) {
+    this.vertx = vertx;
     // A small receive buffer keeps the kernel from soaking up megabytes when the sink pauses.
     server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setReceiveBufferSize(64 * 1024)
         .setSsl(false).setKeyCertOptions(new PemKeyCertOptions()
@@ -236,7 +240,13 @@ final class ScriptedSmarthost {
       if (scripted.equals(STALL)) {
         return false;
       }
-      socket.write(scripted.replace("\n", "\r\n") + "\r\n");
+      Buffer out = Buffer.buffer(scripted.replace("\n", "\r\n") + "\r\n");
+      Long delay = delays.get(step);
+      if (delay == null) {
+        socket.write(out);
+      } else {
+        vertx.setTimer(delay, t -> socket.write(out));
+      }
       return scripted.equals(fallback) || scripted.startsWith(fallback.substring(0, 3));
     }
   }

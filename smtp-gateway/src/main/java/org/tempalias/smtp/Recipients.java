@@ -1,7 +1,7 @@
 package org.tempalias.smtp;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.Vertx;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,14 +20,14 @@ import org.tempalias.contract.SmtpReply;
 final class Recipients {
   private static final Logger LOG = LoggerFactory.getLogger(Recipients.class);
 
-  private final EventBus bus;
+  private final Vertx vertx;
   private final SmtpConfig config;
   private final StoreClient store;
   private final GatewayMetrics metrics;
   private final String clientIp;
 
-  Recipients(EventBus bus, SmtpConfig config, StoreClient store, GatewayMetrics metrics, String clientIp) {
-    this.bus = bus;
+  Recipients(Vertx vertx, SmtpConfig config, StoreClient store, GatewayMetrics metrics, String clientIp) {
+    this.vertx = vertx;
     this.config = config;
     this.store = store;
     this.metrics = metrics;
@@ -82,8 +82,8 @@ final class Recipients {
     }
     Future<RelayLink.Opening> opening = t.relay != null
         ? Future.succeededFuture(new RelayLink.Opening(t.relay, Replies.OK))
-        : RelayLink.open(bus, config, new RelayOpen(t.id, t.from.raw(), t.params.size(), t.params.body(),
-            t.params.smtputf8()));
+        : RelayLink.open(vertx, config, new RelayOpen(t.newRelayTransactionId(), t.from.raw(), t.params.size(),
+            t.params.body(), t.params.smtputf8()));
     return opening.compose(o -> {
       if (o.link() == null) {
         t.release(c);

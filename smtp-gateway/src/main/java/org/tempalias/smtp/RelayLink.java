@@ -2,6 +2,7 @@ package org.tempalias.smtp;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -22,44 +23,66 @@ import org.tempalias.contract.SmtpReply;
  * (one or more), DATA, CHUNK (zero or more, at most {@code windowChunks} unacknowledged), END; or
  * ABORT at any point. Every step answers an {@link SmtpReply}; event-bus failures (the relay
  * instance is gone or too slow) become 451 4.4.x here, so callers never see a failed future.
+ * Every request, OPEN included, goes through one {@link RelayWatchdog} on the transaction
+ * address: a relay that stops answering PING fails the outstanding request within seconds (with
+ * the same reply as a timeout), and the transaction is then aborted best effort.
  */
 final class RelayLink {
   private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
 
   private final EventBus bus;
+  private final RelayWatchdog watchdog;
   private final String address;
   private final SmtpConfig config;
   private final String transactionId;
   private long nextSeq;
   private int unacknowledged;
   private boolean closed;
+  private boolean abortSent;
   private SmtpReply lost;
   private Runnable onWindowOpen = () -> {};
   private Consumer<SmtpReply> onLost = r -> {};
   private Promise<Void> drained;
 
-  private RelayLink(EventBus bus, String address, SmtpConfig config, String transactionId) {
+  private RelayLink(EventBus bus, RelayWatchdog watchdog, SmtpConfig config, String transactionId) {
     this.bus = bus;
-    this.address = address;
+    this.watchdog = watchdog;
+    this.address = watchdog.address();
     this.config = config;
     this.transactionId = transactionId;
+    watchdog.onGone(() -> {
+      closed = true;
+      sendAbort();
+    });
   }
 
   /** The outcome of opening: a link when the smarthost took MAIL FROM, else the reply to give. */
   record Opening(RelayLink link, SmtpReply reply) {}
 
-  static Future<Opening> open(EventBus bus, SmtpConfig config, RelayOpen open) {
+  /**
+   * OPEN, watched on the transaction address the relay registers as soon as it takes the OPEN
+   * (the address follows from the transaction id, which must be fresh for every OPEN).
+   */
+  static Future<Opening> open(Vertx vertx, SmtpConfig config, RelayOpen open) {
+    EventBus bus = vertx.eventBus();
+    String address = RelayAddress.transaction(open.transactionId());
+    RelayWatchdog watchdog = new RelayWatchdog(vertx, config, address, open.transactionId());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.relayOpenTimeoutMillis());
-    return bus.<JsonObject>request(RelayAddress.OPEN, open.toJson(), options)
+    return watchdog.watch(() -> bus.<JsonObject>request(RelayAddress.OPEN, open.toJson(), options))
         .map(msg -> {
           RelayOpened opened = RelayOpened.fromJson(msg.body());
           if (opened.reply().isPositive() && opened.address() != null) {
-            return new Opening(new RelayLink(bus, opened.address(), config, open.transactionId()), opened.reply());
+            RelayWatchdog steps = opened.address().equals(address) ? watchdog
+                : new RelayWatchdog(vertx, config, opened.address(), open.transactionId());
+            return new Opening(new RelayLink(bus, steps, config, open.transactionId()), opened.reply());
           }
           return new Opening(null, opened.reply());
         })
         .recover(err -> {
           LOG.warn("relay open {} failed: {}", open.transactionId(), err.toString());
+          // A relay that is alive but slower than our bound (or unreachable only for the PING)
+          // may still hold the transaction: ABORT lets it drop it now rather than at its idle timeout.
+          abort(bus, config, address);
           return Future.succeededFuture(new Opening(null, Replies.RELAY_UNAVAILABLE));
         });
   }
@@ -89,7 +112,22 @@ final class RelayLink {
       return;
     }
     closed = true;
-    step(RelayOp.ABORT, new JsonObject(), config.relayCommandTimeoutMillis(), Replies.RELAY_LOST);
+    sendAbort();
+  }
+
+  /** Best effort and not watched: nobody waits for the answer, and a gone relay gives none. */
+  private void sendAbort() {
+    if (!abortSent) {
+      abortSent = true;
+      abort(bus, config, address);
+    }
+  }
+
+  private static void abort(EventBus bus, SmtpConfig config, String address) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.relayCommandTimeoutMillis())
+        .addHeader(RelayOp.HEADER, RelayOp.ABORT.name());
+    bus.request(address, new JsonObject(), options)
+        .onFailure(err -> LOG.debug("relay {} ABORT failed: {}", address, err.toString()));
   }
 
   void onWindowOpen(Runnable handler) {
@@ -114,7 +152,7 @@ final class RelayLink {
         .addHeader(RelayOp.HEADER, RelayOp.CHUNK.name())
         .addHeader(RelayOp.SEQ_HEADER, Long.toString(nextSeq++));
     unacknowledged++;
-    bus.<JsonObject>request(address, bytes, options).onComplete(ar -> {
+    watchdog.<Message<JsonObject>>watch(() -> bus.request(address, bytes, options)).onComplete(ar -> {
       unacknowledged--;
       if (ar.failed()) {
         markLost(Replies.RELAY_LOST, ar.cause().toString());
@@ -154,7 +192,7 @@ final class RelayLink {
 
   private Future<SmtpReply> step(RelayOp op, JsonObject body, long timeout, SmtpReply onFailure) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout).addHeader(RelayOp.HEADER, op.name());
-    return bus.<JsonObject>request(address, body, options)
+    return watchdog.<Message<JsonObject>>watch(() -> bus.request(address, body, options))
         .map(RelayLink::replyOf)
         .recover(err -> {
           LOG.warn("relay {} {} for {} failed: {}", address, op, transactionId, err.toString());

@@ -77,7 +77,7 @@ final class Session implements LineInput.Listener {
     this.sslOptions = sslOptions;
     this.onClosed = onClosed;
     this.clientIp = socket.remoteAddress().hostAddress();
-    this.recipients = new Recipients(vertx.eventBus(), config, store, metrics, clientIp);
+    this.recipients = new Recipients(vertx, config, store, metrics, clientIp);
     this.input = new LineInput(socket, this);
   }
 

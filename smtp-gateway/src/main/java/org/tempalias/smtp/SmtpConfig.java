@@ -29,6 +29,9 @@ public record SmtpConfig(
     long relayCommandTimeoutMillis,
     long relayAckTimeoutMillis,
     long relayEndTimeoutMillis,
+    long relayProbeAfterMillis,
+    long relayProbeIntervalMillis,
+    long relayProbeTimeoutMillis,
     int chunkBytes,
     int windowChunks,
     int maxLineBytes,
@@ -75,6 +78,11 @@ public record SmtpConfig(
         r.longMin("relayCommandTimeoutMillis", 330_000, 1),
         r.longMin("relayAckTimeoutMillis", 210_000, 1),
         r.longMin("relayEndTimeoutMillis", 630_000, 1),
+        // The long bounds above are for a relay that is alive but waits on a slow smarthost; one
+        // whose node died is found out by PING on the transaction address within seconds.
+        r.longMin("relayProbeAfterMillis", 5_000, 1),
+        r.longMin("relayProbeIntervalMillis", 5_000, 1),
+        r.longMin("relayProbeTimeoutMillis", 5_000, 1),
         r.intRange("chunkBytes", 64 * 1024, 512, 16 * 1024 * 1024),
         r.intRange("windowChunks", 8, 1, 1024),
         r.intRange("maxLineBytes", 4096, 512, 1024 * 1024),

@@ -2,6 +2,7 @@ package org.tempalias.smtp;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,18 @@ final class Transaction {
     for (Claim claim : claims.values()) {
       store.settle(claim.aid(), claim.claimId(), settlement, id);
     }
+  }
+
+  /**
+   * A fresh id for each OPEN: it names the relay's transaction address, so it must be unique
+   * across every gateway in the cluster (128 random bits), and a second OPEN in this transaction
+   * (after the first was refused) must not meet the first one's address. It starts with our
+   * queue id so both logs can be matched.
+   */
+  String newRelayTransactionId() {
+    byte[] random = new byte[16];
+    RANDOM.nextBytes(random);
+    return id + "." + HexFormat.of().formatHex(random);
   }
 
   List<String> aliases() {

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tempalias.contract.RelayAddress;
 import org.tempalias.contract.RelayOp;
 import org.tempalias.contract.RelayOpen;
@@ -30,7 +32,10 @@ import redis.embedded.RedisServer;
 /**
  * The gateway's side of the relay protocol against a scripted relay peer on the event bus (real
  * store): the window bound and sequence numbers, a relay that is absent or stops acknowledging,
- * and ABORT on RSET. The real relay is exercised in {@link MailPathTest}.
+ * ABORT on RSET, and the PING probe: a relay that vanishes (its consumers gone, or still
+ * registered but deaf, as a killed cluster node looks until the cluster notices) fails the
+ * request within the probe bounds, while a slow relay that answers PING is waited for. The real
+ * relay is exercised in {@link MailPathTest}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ScriptedRelayTest {
@@ -38,6 +43,9 @@ class ScriptedRelayTest {
   static RedisServer redis;
   static Vertx vertx;
   static int port;
+  /** A second gateway with long request bounds and quick probes: only PING can end a wait early. */
+  static int probePort;
+  static final long PROBE_MILLIS = 300;
 
   /** What the scripted relay saw. */
   static final List<String> ops = new CopyOnWriteArrayList<>();
@@ -47,8 +55,14 @@ class ScriptedRelayTest {
   static final AtomicInteger maxUnacked = new AtomicInteger();
   static volatile boolean acking = true;
   static volatile Buffer data = Buffer.buffer();
-  static MessageConsumer<JsonObject> opener;
-  static int counter;
+  static final AtomicInteger pings = new AtomicInteger();
+  /** Where the scripted relay vanishes without replying: "OPEN", "END" or null. */
+  static volatile String vanishAt;
+  /** Vanish by going deaf (consumer stays, nothing is answered) rather than by unregistering. */
+  static volatile boolean deaf;
+  static volatile long openDelayMillis;
+  static volatile long endDelayMillis;
+  static volatile MessageConsumer<JsonObject> opener;
 
   @BeforeAll
   static void start() throws Exception {
@@ -59,6 +73,11 @@ class ScriptedRelayTest {
     port = GatewayHarness.deploy(vertx, new JsonObject()
         .put("chunkBytes", 1024).put("windowChunks", 2).put("relayAckTimeoutMillis", 500)
         .put("relayOpenTimeoutMillis", 500)).actualPort();
+    probePort = GatewayHarness.deploy(vertx, new JsonObject()
+        .put("relayOpenTimeoutMillis", 30_000).put("relayCommandTimeoutMillis", 30_000)
+        .put("relayAckTimeoutMillis", 30_000).put("relayEndTimeoutMillis", 30_000)
+        .put("relayProbeAfterMillis", PROBE_MILLIS).put("relayProbeIntervalMillis", PROBE_MILLIS)
+        .put("relayProbeTimeoutMillis", PROBE_MILLIS)).actualPort();
   }
 
   @AfterAll
@@ -80,6 +99,11 @@ class ScriptedRelayTest {
     unacked.set(0);
     acking = true;
     data = Buffer.buffer();
+    pings.set(0);
+    vanishAt = null;
+    deaf = false;
+    openDelayMillis = 0;
+    endDelayMillis = 0;
     startRelay();
   }
 
@@ -99,10 +123,21 @@ class ScriptedRelayTest {
   private static void open(Message<JsonObject> msg) {
     RelayOpen open = RelayOpen.fromJson(msg.body());
     ops.add("OPEN " + open.reversePath());
-    String address = RelayAddress.TRANSACTION_PREFIX + "scripted." + (++counter);
+    // As the relay does: the address follows from the id and exists before the OPEN reply.
+    String address = RelayAddress.transaction(open.transactionId());
     MessageConsumer<Object> tx = vertx.eventBus().consumer(address);
+    boolean[] silent = {false};
     tx.handler(m -> {
       String op = m.headers().get(RelayOp.HEADER);
+      if (silent[0]) {
+        ops.add(op + " unanswered");
+        return;
+      }
+      if (RelayOp.PING.name().equals(op)) {
+        pings.incrementAndGet();
+        m.reply(new JsonObject());
+        return;
+      }
       ops.add(op);
       switch (RelayOp.valueOf(op)) {
         case RCPT -> {
@@ -122,20 +157,58 @@ class ScriptedRelayTest {
           }
         }
         case END -> {
-          m.reply(SmtpReply.of(250, "2.0.0", "Ok: queued as SCRIPTED").toJson());
-          tx.unregister();
+          if ("END".equals(vanishAt)) {
+            vanish(tx, silent);
+          } else {
+            later(endDelayMillis, () -> {
+              m.reply(SmtpReply.of(250, "2.0.0", "Ok: queued as SCRIPTED").toJson());
+              tx.unregister();
+            });
+          }
         }
         case ABORT -> {
           m.reply(new JsonObject());
           tx.unregister();
         }
+        default -> throw new IllegalStateException(op);
       }
     });
-    tx.completion().onSuccess(v -> msg.reply(new RelayOpened(SmtpReply.of(250, "2.1.0", "Ok"), address).toJson()));
+    tx.completion().onSuccess(v -> {
+      if ("OPEN".equals(vanishAt)) {
+        vanish(tx, silent);
+      } else {
+        later(openDelayMillis, () -> msg.reply(new RelayOpened(SmtpReply.of(250, "2.1.0", "Ok"), address).toJson()));
+      }
+    });
+  }
+
+  /** The relay instance dies: nothing it holds answers again (the OPEN door goes with it). */
+  private static void vanish(MessageConsumer<Object> tx, boolean[] silent) {
+    MessageConsumer<JsonObject> door = opener;
+    if (door != null) {
+      door.unregister();
+    }
+    if (deaf) {
+      silent[0] = true;
+    } else {
+      tx.unregister();
+    }
+  }
+
+  private static void later(long millis, Runnable action) {
+    if (millis <= 0) {
+      action.run();
+    } else {
+      vertx.setTimer(millis, id -> action.run());
+    }
   }
 
   static LineClient session() throws Exception {
-    LineClient c = new LineClient(port);
+    return session(port);
+  }
+
+  static LineClient session(int gatewayPort) throws Exception {
+    LineClient c = new LineClient(gatewayPort);
     c.expect("220 ");
     c.cmd("EHLO client.example").expect("250 ");
     return c;
@@ -252,5 +325,86 @@ class ScriptedRelayTest {
       c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
       MailPathTest.waitForRcpt(c, aid);
     }
+  }
+
+  @ParameterizedTest(name = "deaf={0}")
+  @ValueSource(booleans = {false, true})
+  void relayVanishingAfterOpenIs451AtRcptWithinTheProbeBounds(boolean deafRelay) throws Exception {
+    String aid = Backends.createAlias(vertx, "vanish-open@dest.example", 1);
+    vanishAt = "OPEN";
+    deaf = deafRelay;
+    try (LineClient c = session(probePort)) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      long started = System.nanoTime();
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("451 4.4.1");
+      assertThat(elapsedMillis(started)).isLessThan(5_000); // the OPEN bound is 30 s
+      if (deafRelay) {
+        waitFor("best-effort ABORT", () -> ops.contains("ABORT unanswered"));
+      }
+      c.cmd("RSET").expect("250 ");
+      vanishAt = null;
+      startRelay();
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      MailPathTest.waitForRcpt(c, aid); // the single use was released
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: x\r\n\r\ny\r\n.\r\n").expect("250 ");
+    }
+  }
+
+  @ParameterizedTest(name = "deaf={0}")
+  @ValueSource(booleans = {false, true})
+  void relayVanishingDuringEndIs451AtTheEndOfDataWithinTheProbeBounds(boolean deafRelay) throws Exception {
+    String one = Backends.createAlias(vertx, "vanish-end-1@dest.example", 1);
+    String two = Backends.createAlias(vertx, "vanish-end-2@dest.example", 1);
+    vanishAt = "END";
+    deaf = deafRelay;
+    try (LineClient c = session(probePort)) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + one + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("RCPT TO:<" + two + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      long started = System.nanoTime();
+      c.send("Subject: gone\r\n\r\n" + "y\r\n".repeat(500) + ".\r\n").expect("451 4.4.2");
+      assertThat(elapsedMillis(started)).isLessThan(5_000); // the END bound is 30 s
+      if (deafRelay) {
+        waitFor("best-effort ABORT", () -> ops.contains("ABORT unanswered"));
+      }
+      vanishAt = null;
+      startRelay();
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      MailPathTest.waitForRcpt(c, one); // both single uses were released
+      MailPathTest.waitForRcpt(c, two);
+    }
+  }
+
+  @Test
+  void aSlowRelayThatAnswersPingIsWaitedFor() throws Exception {
+    String aid = Backends.createAlias(vertx, "slow@dest.example", 1);
+    openDelayMillis = 1_500;
+    endDelayMillis = 2_000;
+    try (LineClient c = session(probePort)) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      int pingsDuringOpen = pings.get();
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: slow\r\n\r\ny\r\n.\r\n").expect("250 2.0.0 Ok: queued as SCRIPTED");
+      assertThat(pingsDuringOpen).isGreaterThanOrEqualTo(2);
+      assertThat(pings.get() - pingsDuringOpen).isGreaterThanOrEqualTo(3);
+      // (An ABORT from the previous test's last session may still arrive before our OPEN.)
+      assertThat(ops.subList(ops.indexOf("OPEN a@b.example"), ops.size()))
+          .containsExactly("OPEN a@b.example", "RCPT", "DATA", "CHUNK", "END");
+      // The single use was settled USED: the alias is gone.
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("550 5.1.1");
+    }
+    // Probing stopped with the last request: no PING goes out once nothing is outstanding.
+    int settled = pings.get();
+    long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * PROBE_MILLIS);
+    waitFor("a quiet period", () -> System.nanoTime() > quietUntil);
+    assertThat(pings.get()).isEqualTo(settled);
+  }
+
+  private static long elapsedMillis(long startedNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
   }
 }
