@@ -38,11 +38,41 @@ public record SmtpReply(int code, String enhanced, String text) {
 
   /** The lines of the text, each stripped of control characters so nothing can smuggle a CRLF. */
   public List<String> lines() {
-    List<String> lines = new ArrayList<>();
-    for (String line : (text == null ? "" : text).split("\n", -1)) {
-      lines.add(line.replaceAll("[\\x00-\\x1f\\x7f]", ""));
+    String all = text == null ? "" : text;
+    List<String> lines = new ArrayList<>(2);
+    int from = 0;
+    while (true) {
+      int nl = all.indexOf('\n', from);
+      int end = nl < 0 ? all.length() : nl;
+      lines.add(withoutControls(all, from, end));
+      if (nl < 0) {
+        return lines;
+      }
+      from = nl + 1;
     }
-    return lines;
+  }
+
+  /** The part [from, end) of s without C0 controls and DEL (a loop: replies go out on every command). */
+  private static String withoutControls(String s, int from, int end) {
+    int i = from;
+    while (i < end && !isControl(s.charAt(i))) {
+      i++;
+    }
+    if (i == end) {
+      return s.substring(from, end);
+    }
+    StringBuilder out = new StringBuilder(end - from).append(s, from, i);
+    for (; i < end; i++) {
+      char c = s.charAt(i);
+      if (!isControl(c)) {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isControl(char c) {
+    return c <= 0x1f || c == 0x7f;
   }
 
   /** The reply as it goes on the wire, CRLF terminated, multi-line with "code-" continuations. */

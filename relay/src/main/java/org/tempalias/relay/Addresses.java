@@ -24,6 +24,15 @@ final class Addresses {
 
   /** Whether a parameter value (BODY=) is a plain esmtp-value keyword. */
   static boolean isKeyword(String value) {
-    return value != null && value.matches("[A-Za-z0-9-]{1,32}");
+    if (value == null || value.isEmpty() || value.length() > 32) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

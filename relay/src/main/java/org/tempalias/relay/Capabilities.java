@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.tempalias.contract.SmtpReply;
 
@@ -15,6 +16,7 @@ import org.tempalias.contract.SmtpReply;
  */
 record Capabilities(Map<String, String> extensions) {
   static final Capabilities NONE = new Capabilities(Map.of());
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   static Capabilities fromEhlo(SmtpReply reply) {
     Map<String, String> extensions = new LinkedHashMap<>();
@@ -42,7 +44,7 @@ record Capabilities(Map<String, String> extensions) {
     if (params == null || params.isEmpty()) {
       return Set.of();
     }
-    return Arrays.stream(params.split("\\s+"))
+    return Arrays.stream(WHITESPACE.split(params))
         .map(m -> m.toUpperCase(Locale.ROOT))
         .collect(Collectors.toUnmodifiableSet());
   }

@@ -1,9 +1,9 @@
 package org.tempalias.relay;
 
 import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +34,9 @@ final class ReplyParser {
     }
   }
 
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+  /** The current line so far (a plain array: ByteArrayOutputStream takes a lock per byte). */
+  private byte[] line = new byte[128];
+  private int lineLength;
   private final List<String> texts = new ArrayList<>();
   private int code = -1;
 
@@ -49,10 +51,13 @@ final class ReplyParser {
           replies.add(reply);
         }
       } else {
-        if (line.size() >= MAX_LINE) {
+        if (lineLength >= MAX_LINE) {
           throw new MalformedReplyException("reply line longer than " + MAX_LINE + " octets");
         }
-        line.write(b);
+        if (lineLength == line.length) {
+          line = Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
+        }
+        line[lineLength++] = b;
       }
     }
     return replies;
@@ -60,17 +65,16 @@ final class ReplyParser {
 
   /** Whether bytes of an unfinished reply are buffered (RFC 3207 §4.2: nothing may follow 220 to STARTTLS). */
   boolean hasPartial() {
-    return line.size() > 0 || !texts.isEmpty();
+    return lineLength > 0 || !texts.isEmpty();
   }
 
   private SmtpReply endLine() throws MalformedReplyException {
-    byte[] bytes = line.toByteArray();
-    line.reset();
-    int length = bytes.length;
-    if (length > 0 && bytes[length - 1] == '\r') {
+    int length = lineLength;
+    lineLength = 0;
+    if (length > 0 && line[length - 1] == '\r') {
       length--;
     }
-    String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
+    String text = new String(line, 0, length, StandardCharsets.UTF_8);
     if (text.length() < 3 || !isDigits(text)) {
       throw new MalformedReplyException("not an SMTP reply line: '" + printable(text) + "'");
     }

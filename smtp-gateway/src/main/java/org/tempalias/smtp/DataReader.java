@@ -95,12 +95,7 @@ final class DataReader {
   }
 
   private static int indexOfCr(Buffer record, int end) {
-    for (int i = 0; i < end; i++) {
-      if (record.getByte(i) == CR) {
-        return i;
-      }
-    }
-    return -1;
+    return Bytes.indexOf(record, 0, end, CR);
   }
 
   private void fail(SmtpReply reply) {

@@ -1,15 +1,21 @@
 package org.tempalias.smtp;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /**
- * The read side of a session: a {@link RecordParser} splitting at LF (each record is one line
- * without its LF, so the session can see CRLF versus bare LF), with holds that stop reading (a
- * command in flight, a full relay window) and a bound on the bytes of one line that is kept.
+ * The read side of a session: splits what the socket delivers at LF (each line without its LF, so
+ * the session can see CRLF versus bare LF), with holds that stop reading (a command in flight, a
+ * full relay window) and a bound on the bytes of one line that is kept.
+ *
+ * <p>A line that arrived within one read is handed out as a slice of that read, not a copy: a
+ * 1 MiB message is some 13000 lines. Only a line spanning reads is copied together, and only
+ * what is left behind a hold is copied when more arrives. The listener must not modify a line.
+ * (Vert.x's RecordParser copies every record and appends every read to what it keeps.)
  */
 final class LineInput {
   enum Hold { COMMAND, WINDOW }
@@ -25,59 +31,83 @@ final class LineInput {
     void failed(Throwable err);
   }
 
+  private static final byte LF = '\n';
+  private static final byte CR = '\r';
+
   private final NetSocket socket;
   private final Listener listener;
   private final Set<Hold> holds = EnumSet.noneOf(Hold.class);
-  private RecordParser parser;
   private int maxLineBytes;
+  private boolean attached;
   private boolean closed;
+  private boolean ended;
+  private boolean splitting;
+  private boolean socketPaused;
+
+  /** The start of an unterminated line from earlier reads (our own copy); it precedes {@link #buff}. */
+  private Buffer carry;
+  /** Received bytes not yet handed out, from {@link #start}; no LF before {@link #scan}. */
+  private Buffer buff;
+  private ByteBuf buffView;
+  private int start;
+  private int scan;
+  /** Whether {@link #buff} is our own copy (then more may be appended to it) rather than a read. */
+  private boolean owned;
+
+  /** Dropping a line past the bound up to its LF (RFC 5321 §4.5.3.1.4, §4.5.3.1.6). */
+  private boolean dropping;
+  private long dropped;
+  private boolean droppedLastCr;
 
   LineInput(NetSocket socket, Listener listener) {
     this.socket = socket;
     this.listener = listener;
   }
 
-  /** Starts reading with a fresh parser: anything an old one had buffered is gone. */
+  /** Starts reading afresh: anything buffered before is gone. */
   void attach(int maxLineBytes) {
     this.maxLineBytes = maxLineBytes;
     holds.clear();
-    parser = RecordParser.newDelimited("\n", socket);
-    parser.maxRecordSize(maxLineBytes);
-    parser.exceptionHandler(this::parserFailed);
-    parser.handler(record -> {
-      listener.activity();
-      listener.line(record);
+    forget();
+    dropping = false;
+    ended = false;
+    attached = true;
+    socket.handler(this::received);
+    socket.endHandler(v -> {
+      ended = true;
+      split();
     });
+    socket.exceptionHandler(listener::failed);
   }
 
   /**
-   * Stops parsing and throws away what was buffered or is still queued in the socket, as after
+   * Stops splitting and throws away what was buffered or is still queued in the socket, as after
    * STARTTLS (RFC 3207 §4.2). {@link #attach} starts again.
    */
-  void detachDiscarding(java.util.function.IntConsumer discarded) {
-    parser = null;
+  void detachDiscarding(IntConsumer discarded) {
+    attached = false;
+    forget();
     socket.handler(buf -> discarded.accept(buf.length()));
+    socketPaused = false;
     socket.resume();
   }
 
   void maxLineBytes(int bytes) {
     maxLineBytes = bytes;
-    if (parser != null) {
-      parser.maxRecordSize(bytes);
-    }
   }
 
   void hold(Hold hold) {
     holds.add(hold);
-    if (parser != null) {
-      parser.pause();
+    if (attached && !dropping && !socketPaused) {
+      socketPaused = true;
+      socket.pause();
     }
   }
 
   void release(Hold hold) {
     holds.remove(hold);
-    if (holds.isEmpty() && parser != null && !closed) {
-      parser.resume();
+    if (holds.isEmpty() && attached && !dropping && !closed) {
+      split();
     }
   }
 
@@ -89,35 +119,135 @@ final class LineInput {
     closed = true;
   }
 
-  private void parserFailed(Throwable err) {
-    if (!(err instanceof IllegalStateException) || parser == null) {
-      listener.failed(err);
+  private void forget() {
+    carry = null;
+    buff = null;
+    buffView = null;
+    start = 0;
+    scan = 0;
+    owned = false;
+  }
+
+  private void received(Buffer data) {
+    if (dropping) {
+      drop(data);
       return;
     }
-    if (held()) {
-      // The socket is paused: what is buffered is bounded by one read, and is pipelined input
-      // waiting for its turn, not necessarily one long line.
+    append(data);
+    split();
+    if (attached && !dropping && !held() && pendingBytes() > maxLineBytes) {
+      // A line past our bound. While held, what is buffered is pipelined input waiting for its
+      // turn (the socket is paused, so it is bounded by one read), not necessarily one long line.
+      forget();
+      dropping = true;
+      dropped = maxLineBytes;
+      droppedLastCr = false;
+    }
+  }
+
+  private void append(Buffer data) {
+    if (data.length() == 0) {
       return;
     }
-    // RFC 5321 §4.5.3.1.4 / §4.5.3.1.6: a line past our bound. Drop it up to its LF and go on.
-    parser = null;
-    long[] dropped = {maxLineBytes};
-    boolean[] lastCr = {false};
-    socket.handler(buf -> {
-      listener.activity();
-      for (int i = 0; i < buf.length(); i++) {
-        if (buf.getByte(i) == '\n') {
-          boolean crlf = i > 0 ? buf.getByte(i - 1) == '\r' : lastCr[0];
-          attach(maxLineBytes);
-          listener.lineDropped(dropped[0] + i + 1, crlf);
-          if (!closed) {
-            parser.handle(buf.slice(i + 1, buf.length()));
-          }
-          return;
+    if (buff == null) {
+      buff = data;
+      buffView = Bytes.view(data);
+      start = 0;
+      scan = 0;
+      owned = false;
+      return;
+    }
+    // Lines wait behind a hold and more arrived: keep them together (a read at most, see above).
+    int rest = buff.length() - start;
+    if (!owned || start > 0) {
+      Buffer merged = Buffer.buffer(rest + data.length()).appendBuffer(buff, start, rest);
+      scan -= start;
+      start = 0;
+      buff = merged;
+      owned = true;
+    }
+    buff.appendBuffer(data);
+    buffView = Bytes.view(buff);
+  }
+
+  /** Hands out every complete line while nothing holds; then reads on. */
+  private void split() {
+    if (splitting) {
+      return;
+    }
+    splitting = true;
+    try {
+      boolean active = false;
+      while (attached && !dropping && holds.isEmpty() && buff != null) {
+        int lf = Bytes.indexOf(buffView, buff, scan, buff.length(), LF);
+        if (lf < 0) {
+          scan = buff.length();
+          break;
         }
+        Buffer line;
+        if (carry != null) {
+          line = carry.appendBuffer(buff, start, lf - start);
+          carry = null;
+        } else {
+          line = buff.slice(start, lf);
+        }
+        start = lf + 1;
+        scan = start;
+        if (start == buff.length()) {
+          buff = null;
+          buffView = null;
+        }
+        if (!active) {
+          active = true;
+          listener.activity();
+        }
+        listener.line(line);
       }
-      dropped[0] += buf.length();
-      lastCr[0] = buf.length() > 0 && buf.getByte(buf.length() - 1) == '\r';
-    });
+      if (!attached || dropping || !holds.isEmpty()) {
+        return;
+      }
+      if (buff != null) {
+        // An unterminated line: keep its bytes, the read it came in is not kept.
+        int rest = buff.length() - start;
+        carry = (carry == null ? Buffer.buffer(Math.max(rest, 128)) : carry).appendBuffer(buff, start, rest);
+        buff = null;
+        buffView = null;
+      }
+      if (ended && carry != null) {
+        // The client closed its side: what it sent last is a line without its LF.
+        Buffer line = carry;
+        carry = null;
+        listener.activity();
+        listener.line(line);
+      }
+      if (socketPaused && attached && holds.isEmpty()) {
+        socketPaused = false;
+        socket.resume();
+      }
+    } finally {
+      splitting = false;
+    }
+  }
+
+  private int pendingBytes() {
+    return (carry == null ? 0 : carry.length()) + (buff == null ? 0 : buff.length() - start);
+  }
+
+  private void drop(Buffer data) {
+    listener.activity();
+    int len = data.length();
+    int lf = Bytes.indexOf(data, 0, len, LF);
+    if (lf < 0) {
+      dropped += len;
+      droppedLastCr = len > 0 && data.getByte(len - 1) == CR;
+      return;
+    }
+    boolean crlf = lf > 0 ? data.getByte(lf - 1) == CR : droppedLastCr;
+    long total = dropped + lf + 1;
+    attach(maxLineBytes);
+    listener.lineDropped(total, crlf);
+    if (!closed) {
+      received(data.slice(lf + 1, len));
+    }
   }
 }

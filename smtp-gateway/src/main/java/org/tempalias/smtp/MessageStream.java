@@ -2,7 +2,6 @@ package org.tempalias.smtp;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import java.time.ZonedDateTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tempalias.contract.SettleRequest.Settlement;
@@ -17,6 +16,10 @@ import org.tempalias.contract.SmtpReply;
  */
 final class MessageStream {
   private static final Logger LOG = LoggerFactory.getLogger(MessageStream.class);
+  /** First chunk's room for data when the client declared no SIZE (RFC 1870); it grows if needed. */
+  private static final int FIRST_CHUNK_GUESS = 8 * 1024;
+  /** Room past chunkBytes for the line that crosses it, so a full chunk is not reallocated. */
+  private static final int SLACK = 1024;
 
   private final Session session;
   private final Transaction tx;
@@ -36,8 +39,13 @@ final class MessageStream {
     this.reader = new DataReader(config.maxMessageBytes(), config.maxDataLineBytes(), config.maxReceivedHeaders());
     this.chunkBytes = config.chunkBytes();
     String single = tx.claims.size() == 1 ? tx.claims.values().iterator().next().aliasAddress() : null;
-    this.chunk = Buffer.buffer(chunkBytes + 1024).appendString(ReceivedHeader.build(session.helo, session.clientIp,
-        config.hostname(), session.esmtp, session.tls, tx.params.smtputf8(), tx.id, single, ZonedDateTime.now()));
+    String received = ReceivedHeader.build(session.helo, session.clientIp, config.hostname(), session.esmtp,
+        session.tls, tx.params.smtputf8(), tx.id, single, ReceivedHeader.now());
+    // Sized for what is likely to come (the declared SIZE, else a typical mail), not for a full
+    // chunk: a zero-filled chunkBytes array for every message costs more than the message itself.
+    long declared = tx.params.size();
+    int expected = (int) Math.min(chunkBytes, declared > 0 ? declared : FIRST_CHUNK_GUESS);
+    this.chunk = Buffer.buffer(received.length() + expected + SLACK).appendString(received);
     link.onWindowOpen(() -> {
       if (!link.windowFull()) {
         session.windowFull(false);
@@ -61,7 +69,7 @@ final class MessageStream {
     chunk.appendBuffer(record).appendByte((byte) '\n');
     if (chunk.length() >= chunkBytes) {
       link.chunk(chunk);
-      chunk = Buffer.buffer(chunkBytes + 1024);
+      chunk = Buffer.buffer(chunkBytes + SLACK);
       if (link.windowFull()) {
         session.windowFull(true);
       }

@@ -193,7 +193,15 @@ final class PathParser {
   /** ESMTP parameters (RFC 5321 §4.1.2 esmtp-param): keyword[=value], separated by spaces. */
   static Map<String, String> parameters(String text) throws SyntaxException {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String token : text.trim().split(" +")) {
+    String trimmed = text.trim();
+    int from = 0;
+    while (from < trimmed.length()) {
+      // Tokens are separated by runs of spaces (a loop rather than split(" +"), which compiles a
+      // regular expression on every MAIL and RCPT).
+      int space = trimmed.indexOf(' ', from);
+      int end = space < 0 ? trimmed.length() : space;
+      String token = trimmed.substring(from, end);
+      from = end + 1;
       if (token.isEmpty()) {
         continue;
       }

@@ -1,5 +1,7 @@
 package org.tempalias.smtp;
 
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -9,7 +11,23 @@ final class ReceivedHeader {
   private static final DateTimeFormatter DATE =
       DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
 
+  /** The date text of the current second, shared: formatting it for every message is wasted work. */
+  private record Stamp(long epochSecond, String text) {}
+
+  private static volatile Stamp stamp = new Stamp(Long.MIN_VALUE, "");
+
   private ReceivedHeader() {}
+
+  /** RFC 5322 §3.3 date-time of now, in the JVM's zone, to the second. */
+  static String now() {
+    long second = Math.floorDiv(System.currentTimeMillis(), 1000L);
+    Stamp s = stamp;
+    if (s.epochSecond() != second) {
+      s = new Stamp(second, DATE.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(second), ZoneId.systemDefault())));
+      stamp = s;
+    }
+    return s.text();
+  }
 
   /**
    * @param helo      the name the client gave in EHLO/HELO (sanitised here: it is client input)
@@ -18,9 +36,10 @@ final class ReceivedHeader {
    * @param tls       whether the session runs over TLS
    * @param smtputf8  whether the transaction uses SMTPUTF8
    * @param recipient the single recipient for the "for" clause, null when there are several
+   * @param date      the date-time as it goes into the header, see {@link #now()}
    */
   static String build(String helo, String clientIp, String hostname, boolean esmtp, boolean tls,
-      boolean smtputf8, String transactionId, String recipient, ZonedDateTime now) {
+      boolean smtputf8, String transactionId, String recipient, String date) {
     // RFC 3848 protocol names, RFC 6531 §4.3 for UTF8SMTP.
     String with = (smtputf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP") + (tls && esmtp ? "S" : "");
     StringBuilder sb = new StringBuilder("Received: from ")
@@ -36,7 +55,7 @@ final class ReceivedHeader {
     if (recipient != null) {
       sb.append("\r\n\tfor <").append(sanitise(recipient)).append('>');
     }
-    return sb.append("; ").append(DATE.format(now)).append("\r\n").toString();
+    return sb.append("; ").append(date).append("\r\n").toString();
   }
 
   /** Keeps printable ASCII except characters that would end a token or a comment early. */

@@ -3,8 +3,6 @@ package org.tempalias.smtp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tempalias.contract.AliasId;
@@ -120,8 +118,48 @@ final class Recipients {
     if (reply.text() == null || claim.target() == null) {
       return reply;
     }
-    String text = reply.text().replaceAll("(?i)" + Pattern.quote(claim.target()),
-        Matcher.quoteReplacement(claim.aliasAddress()));
-    return SmtpReply.of(reply.code(), reply.enhanced(), text);
+    String text = replaceIgnoringAsciiCase(reply.text(), claim.target(), claim.aliasAddress());
+    return text == reply.text() ? reply : SmtpReply.of(reply.code(), reply.enhanced(), text);
+  }
+
+  /**
+   * Every occurrence of {@code target} in {@code text}, left to right and not overlapping, replaced;
+   * letters compare case-insensitively in US-ASCII only (as a {@code (?i)} regular expression does,
+   * without compiling one for every reply). Returns {@code text} itself when nothing matched.
+   */
+  static String replaceIgnoringAsciiCase(String text, String target, String replacement) {
+    int n = target.length();
+    if (n == 0) {
+      return text.replace("", replacement);
+    }
+    StringBuilder out = null;
+    int copied = 0;
+    int i = 0;
+    while (i + n <= text.length()) {
+      if (matchesAt(text, i, target)) {
+        if (out == null) {
+          out = new StringBuilder(text.length() + replacement.length());
+        }
+        out.append(text, copied, i).append(replacement);
+        i += n;
+        copied = i;
+      } else {
+        i++;
+      }
+    }
+    return out == null ? text : out.append(text, copied, text.length()).toString();
+  }
+
+  private static boolean matchesAt(String text, int at, String target) {
+    for (int j = 0; j < target.length(); j++) {
+      if (asciiLower(text.charAt(at + j)) != asciiLower(target.charAt(j))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static char asciiLower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
   }
 }

@@ -141,22 +141,40 @@ final class Session implements LineInput.Listener {
       badCommand(Replies.BARE_LF_COMMAND); // RFC 5321 §2.3.8: only CRLF ends a line.
       return;
     }
+    byte[] bytes = record.getBytes(0, len - 1);
     String line;
-    try {
-      line = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(record.getBytes(0, len - 1)))
-          .toString();
-    } catch (CharacterCodingException e) {
-      badCommand(Replies.SYNTAX);
-      return;
+    if (isAscii(bytes)) {
+      // The common case: ASCII decodes to itself, no decoder needed.
+      line = new String(bytes, StandardCharsets.ISO_8859_1);
+    } else {
+      try {
+        line = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes))
+            .toString();
+      } catch (CharacterCodingException e) {
+        badCommand(Replies.SYNTAX);
+        return;
+      }
     }
-    if (line.chars().anyMatch(c -> c < 32 && c != '\t' || c == 127)) {
-      badCommand(Replies.SYNTAX);
-      return;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c < 32 && c != '\t' || c == 127) {
+        badCommand(Replies.SYNTAX);
+        return;
+      }
     }
     dispatch(Command.parse(line));
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void dispatch(Command cmd) {
@@ -194,7 +212,11 @@ final class Session implements LineInput.Listener {
   }
 
   private void onHelo(String argument, boolean extended) {
-    String name = argument.split("[ \t]", 2)[0];
+    int end = 0;
+    while (end < argument.length() && argument.charAt(end) != ' ' && argument.charAt(end) != '\t') {
+      end++;
+    }
+    String name = argument.substring(0, end);
     if (name.isEmpty()) {
       badCommand(Replies.HELO_SYNTAX);
       return;

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -128,6 +129,31 @@ class MailPathTest {
     assertThat(m.from()).isEqualTo("sender@b.example");
     assertThat(m.rcpts()).containsExactly("target@dest.example");
     assertThat(stripReceived(m.data()).getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(wire);
+  }
+
+  @Test
+  void bodySentInUnevenPiecesArrivesByteIdentical() throws Exception {
+    String aid = Backends.createAlias(vertx, "pieces@dest.example", 5);
+    StringBuilder text = new StringBuilder("From: sender@b.example\r\nSubject: pieces\r\n\r\n");
+    for (int i = 0; i < 300; i++) {
+      text.append(i % 7 == 0 ? ".." : "").append("line ").append(i).append(" ").append("x".repeat(i % 90)).append("\r\n");
+    }
+    byte[] wire = text.toString().getBytes(StandardCharsets.US_ASCII);
+    try (LineClient c = session(port)) {
+      c.cmd("MAIL FROM:<sender@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      // Pieces of 1 to 13 bytes, each flushed: lines span reads, CR and LF part.
+      int from = 0;
+      for (int n = 0; from < wire.length; n++) {
+        int len = Math.min(wire.length - from, 1 + n % 13);
+        c.sendBytes(Arrays.copyOfRange(wire, from, from + len));
+        from += len;
+      }
+      c.send(".").send("\r").send("\n").expect("250 ");
+    }
+    waitFor("delivery", () -> smarthost.messages.size() == 1);
+    assertThat(stripReceived(smarthost.messages.get(0).data()).getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(wire);
   }
 
   @Test
