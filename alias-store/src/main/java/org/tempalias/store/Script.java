@@ -2,7 +2,6 @@ package org.tempalias.store;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
@@ -48,7 +47,7 @@ final class Script {
   }
 
   /** Every key the script touches is in {@code keys}, so a cluster client routes it by them. */
-  Future<Response> run(Redis redis, List<String> keys, List<String> args) {
+  Future<Response> run(RedisGate redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha1, keys, args))
         .recover(failure -> isNoScript(failure)
             ? redis.send(request(Command.EVAL, source, keys, args))

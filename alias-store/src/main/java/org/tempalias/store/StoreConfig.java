@@ -72,6 +72,11 @@ public record StoreConfig(
     }
     List<String> endpoints = endpoints(s, url);
     String master = string(s, "redisMasterName", "mymaster");
+    int maxPoolSize = integer(s, "redisMaxPoolSize", 16, 1);
+    if (mode == RedisMode.CLUSTER && maxPoolSize < 2) {
+      // See maxRedisCallsInFlight: one connection per node must stay free for the slot refresh.
+      throw new IllegalArgumentException("store.redisMaxPoolSize must be at least 2 in cluster mode: " + maxPoolSize);
+    }
     if (mode == RedisMode.SENTINEL && master.isBlank()) {
       throw new IllegalArgumentException("store.redisMasterName must not be blank in sentinel mode");
     }
@@ -85,7 +90,7 @@ public record StoreConfig(
         integer(s, "maxLifetimeDays", 60, 1),
         integer(s, "maxUsage", 100, 1),
         integer(s, "redisTimeoutMillis", 2000, 1),
-        integer(s, "redisMaxPoolSize", 16, 1),
+        maxPoolSize,
         integer(s, "redisMaxPoolWaiting", 1024, 1));
   }
 
@@ -113,6 +118,16 @@ public record StoreConfig(
           .setUseReplicas(RedisReplicas.NEVER);
     }
     return options;
+  }
+
+  /**
+   * Calls the verticle lets run at once ({@link RedisGate}). Cluster mode: one fewer than the
+   * connections per node, so the hash-slot refresh of vertx-redis-client 5.0.x always finds a free
+   * connection (it otherwise deadlocks the client for good under load). Other modes: no limit of
+   * our own, the pool queues.
+   */
+  public int maxRedisCallsInFlight() {
+    return redisMode == RedisMode.CLUSTER ? redisMaxPoolSize - 1 : Integer.MAX_VALUE;
   }
 
   public long claimLeaseMillis() {

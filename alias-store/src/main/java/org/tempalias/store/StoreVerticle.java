@@ -56,7 +56,8 @@ public class StoreVerticle extends VerticleBase {
 
   private final Supplier<String> ids;
   private StoreConfig config;
-  private Redis redis;
+  private Redis client;
+  private RedisGate redis;
 
   public StoreVerticle() {
     this(Secrets::newAliasId);
@@ -79,7 +80,9 @@ public class StoreVerticle extends VerticleBase {
       LOG.warn("store.claimLeaseSeconds={} is not above the 10 minutes a sender may wait at end of data;"
           + " a slow delivery may lose its claim", config.claimLeaseSeconds());
     }
-    redis = Redis.createClient(vertx, config.redisOptions());
+    client = Redis.createClient(vertx, config.redisOptions());
+    redis = new RedisGate(client, config.maxRedisCallsInFlight(), config.redisMaxPoolWaiting(),
+        config.redisTimeoutMillis());
     probe();
     EventBus bus = vertx.eventBus();
     List<MessageConsumer<JsonObject>> consumers = List.of(
@@ -97,7 +100,7 @@ public class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return redis == null ? Future.succeededFuture() : redis.close();
+    return client == null ? Future.succeededFuture() : client.close();
   }
 
   /** Says at start whether Redis answers; never fails start (requests fail until it does). */

@@ -50,6 +50,11 @@ class StoreConfigTest {
     RedisOptions cluster = StoreConfig.from(store(url().put("redisMode", "CLUSTER"))).redisOptions();
     assertThat(cluster.getType()).isEqualTo(RedisClientType.CLUSTER);
     assertThat(cluster.getEndpoints()).containsExactly("redis://127.0.0.1:6390");
+    // One connection per node stays free for the client's hash-slot refresh (RedisGate).
+    assertThat(StoreConfig.from(store(url().put("redisMode", "cluster"))).maxRedisCallsInFlight()).isEqualTo(15);
+    assertThat(StoreConfig.from(store(url())).maxRedisCallsInFlight()).isEqualTo(Integer.MAX_VALUE);
+    assertThatThrownBy(() -> StoreConfig.from(store(url().put("redisMode", "cluster").put("redisMaxPoolSize", 1))))
+        .hasMessageContaining("store.redisMaxPoolSize");
   }
 
   @Test
