@@ -25,37 +25,47 @@ record CommandLine(Path configFile, List<String[]> overrides, boolean help) {
     Path config = null;
     List<String[]> overrides = new ArrayList<>();
     boolean help = false;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String name = arg.contains("=") && arg.startsWith("--") ? arg.substring(0, arg.indexOf('=')) : arg;
-      String inline = arg.contains("=") && arg.startsWith("--") ? arg.substring(arg.indexOf('=') + 1) : null;
-      switch (name) {
-        case "--help", "-h" -> help = true;
-        case "--cluster" -> overrides.add(new String[] {"cluster.enabled", "true"});
-        case "--config" -> config = Path.of(value(args, i++, name, inline));
-        case "--roles" -> overrides.add(new String[] {"roles", value(args, i++, name, inline)});
-        case "--data-dir" -> overrides.add(new String[] {"dataDir", value(args, i++, name, inline)});
-        case "--instances" -> overrides.add(new String[] {"instances", value(args, i++, name, inline)});
-        case "--cluster-host" -> overrides.add(new String[] {"cluster.host", value(args, i++, name, inline)});
-        case "--cluster-members" -> overrides.add(new String[] {"cluster.members", value(args, i++, name, inline)});
-        case "--cluster-name" -> overrides.add(new String[] {"cluster.name", value(args, i++, name, inline)});
-        default -> throw new ConfigException("unknown option '" + arg + "'\n" + USAGE);
+    int i = 0;
+    while (i < args.length) {
+      String arg = args[i++];
+      int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
+      String name = eq > 0 ? arg.substring(0, eq) : arg;
+      String inline = eq > 0 ? arg.substring(eq + 1) : null;
+      if (name.equals("--help") || name.equals("-h") || name.equals("--cluster")) {
+        if (inline != null) {
+          throw new ConfigException(name + " takes no value\n" + USAGE);
+        }
+        if (name.equals("--cluster")) {
+          overrides.add(new String[] {"cluster.enabled", "true"});
+        } else {
+          help = true;
+        }
+        continue;
       }
-      if (inline != null) {
-        i--; // the value was part of the flag itself, nothing to skip
+      String key = switch (name) {
+        case "--config" -> "config";
+        case "--roles" -> "roles";
+        case "--data-dir" -> "dataDir";
+        case "--instances" -> "instances";
+        case "--cluster-host" -> "cluster.host";
+        case "--cluster-members" -> "cluster.members";
+        case "--cluster-name" -> "cluster.name";
+        default -> throw new ConfigException("unknown option '" + arg + "'\n" + USAGE);
+      };
+      String value = inline;
+      if (value == null) {
+        if (i >= args.length || args[i].startsWith("--")) {
+          throw new ConfigException(name + " needs a value\n" + USAGE);
+        }
+        value = args[i++];
+      }
+      if (key.equals("config")) {
+        config = Path.of(value);
+      } else {
+        overrides.add(new String[] {key, value});
       }
     }
     return new CommandLine(config, overrides, help);
-  }
-
-  private static String value(String[] args, int i, String flag, String inline) {
-    if (inline != null) {
-      return inline;
-    }
-    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-      throw new ConfigException(flag + " needs a value\n" + USAGE);
-    }
-    return args[i + 1];
   }
 
   void applyTo(JsonObject config) {

@@ -44,7 +44,7 @@ public final class Service {
     if (redis != null) {
       Settings.put(config, "store.redisUrl", redis.url());
     }
-    fixFreePorts(config, settings);
+    fixFreePorts(config);
     return buildVertx(settings.cluster())
         .compose(vertx -> deployRoles(vertx, config, settings)
             .map(ids -> new Service(vertx, redis, ids, withConfig(settings, config)))
@@ -139,7 +139,7 @@ public final class Service {
    * Several instances of one server share its port; with port 0 each would bind a different random
    * port, so the launcher picks the free port once for all of them.
    */
-  private static void fixFreePorts(JsonObject config, Settings settings) {
+  private static void fixFreePorts(JsonObject config) {
     for (String section : List.of("http", "smtp")) {
       JsonObject server = config.getJsonObject(section);
       if (server != null && server.getInteger("port", -1) == 0) {

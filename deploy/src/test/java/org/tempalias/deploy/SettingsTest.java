@@ -94,6 +94,10 @@ class SettingsTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("unknown role 'mailer'");
     assertThatThrownBy(() -> Settings.load(new String[0], Map.of("TEMPALIAS_DOMAINS", "exa mple.org")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'exa mple.org' is not a domain name");
+    assertThatThrownBy(() -> Settings.load(new String[] {"--cluster=yes"}, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("--cluster takes no value");
+    assertThatThrownBy(() -> Settings.load(new String[] {"--roles"}, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("--roles needs a value");
     assertThatThrownBy(() -> Settings.load(new String[] {"--frobnicate"}, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("unknown option '--frobnicate'");
     assertThatThrownBy(() -> Settings.load(new String[] {"--config", dir.resolve("missing.yaml").toString()}, Map.of()))
