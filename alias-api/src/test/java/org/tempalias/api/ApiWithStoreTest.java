@@ -17,20 +17,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.tempalias.contract.AliasId;
-import redis.embedded.RedisServer;
+import org.tempalias.testsupport.Ports;
+import org.tempalias.testsupport.TestRedis;
 
 /** The API over real HTTP against the real store on a real (embedded) Redis. */
 @Timeout(60)
 class ApiWithStoreTest {
-  private static RedisServer redis;
+  private static TestRedis redis;
   private static Vertx vertx;
   private static ApiVerticle api;
   private static WebClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    int redisPort = TestSupport.freePort();
-    redis = TestSupport.startRedis(redisPort);
+    redis = TestRedis.start();
+    int redisPort = redis.port();
     vertx = TestSupport.vertxWithMetrics();
     TestSupport.deployStore(vertx, redisPort, 0);
     api = TestSupport.deployApi(vertx, new JsonObject());
@@ -218,7 +219,7 @@ class ApiWithStoreTest {
   void withRedisDownHealthAndCreateAre503() throws Exception {
     Vertx isolated = Vertx.vertx();
     try {
-      TestSupport.deployStore(isolated, TestSupport.freePort(), 0);
+      TestSupport.deployStore(isolated, Ports.free(), 0);
       ApiVerticle lonely = TestSupport.deployApi(isolated, new JsonObject());
       WebClient lonelyClient = TestSupport.client(isolated, lonely);
       HttpResponse<Buffer> health = await(lonelyClient.get("/health").send());
@@ -239,7 +240,7 @@ class ApiWithStoreTest {
     try {
       String storeId = await(isolated.deployVerticle(new org.tempalias.store.StoreVerticle(),
           new io.vertx.core.DeploymentOptions().setConfig(new JsonObject().put("store",
-              new JsonObject().put("redisUrl", "redis://127.0.0.1:" + redis.ports().get(0))))));
+              new JsonObject().put("redisUrl", "redis://127.0.0.1:" + redis.port())))));
       ApiVerticle api2 = TestSupport.deployApi(isolated, new JsonObject());
       WebClient client2 = TestSupport.client(isolated, api2);
       assertThat(await(client2.get("/health").send()).statusCode()).isEqualTo(200);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.embedded.RedisServer;
+import org.tempalias.testsupport.Ports;
+import org.tempalias.testsupport.TestRedis;
 
 /**
  * The creation rate limit (3 per client IP per minute here) through the API, and which address
@@ -24,15 +25,15 @@ import redis.embedded.RedisServer;
 @Timeout(60)
 class RateLimitTest {
   private static final String BODY = "{\"target\":\"me@example.org\",\"max-usage\":1}";
-  private static RedisServer redis;
+  private static TestRedis redis;
   private static Vertx vertx;
   private static WebClient behindProxy;
   private static WebClient direct;
 
   @BeforeAll
   static void start() throws Exception {
-    int redisPort = TestSupport.freePort();
-    redis = TestSupport.startRedis(redisPort);
+    redis = TestRedis.start();
+    int redisPort = redis.port();
     vertx = Vertx.vertx();
     TestSupport.deployStore(vertx, redisPort, 3);
     // The tests connect from 127.0.0.1: a trusted proxy for one API instance, a stranger to the other.

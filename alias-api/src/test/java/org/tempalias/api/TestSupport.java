@@ -12,17 +12,12 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.tempalias.store.StoreVerticle;
-import redis.embedded.RedisServer;
+import org.tempalias.testsupport.Await;
 
 /** Blocking helpers for tests that drive the API from the JUnit thread (never an event loop). */
 final class TestSupport {
-  static final long TIMEOUT_SECONDS = 10;
-
   private TestSupport() {}
 
   /**
@@ -39,18 +34,6 @@ final class TestSupport {
         .build();
   }
 
-  /** A real Redis (the embedded-redis binary) on a free loopback port, nothing persisted. */
-  static RedisServer startRedis(int port) throws IOException {
-    RedisServer server = RedisServer.newRedisServer()
-        .port(port)
-        .setting("bind 127.0.0.1")
-        .setting("save \"\"")
-        .setting("appendonly no")
-        .build();
-    server.start();
-    return server;
-  }
-
   /** Deploys the real store on {@code vertx}, talking to Redis on {@code redisPort}. */
   static void deployStore(Vertx vertx, int redisPort, int createLimitPerMinute) {
     JsonObject config = new JsonObject().put("store", new JsonObject()
@@ -61,27 +44,11 @@ final class TestSupport {
   }
 
   static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("future did not complete: " + e, e);
-    }
+    return Await.await(future);
   }
 
-  static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  static void waitFor(BooleanSupplier condition, String what) {
+    Await.waitFor(what, condition);
   }
 
   /** Deploys an ApiVerticle on port 0 with the given http section, returns it once listening. */

@@ -20,12 +20,10 @@ import java.util.List;
  * which also caches the script on that node for the next EVALSHA.
  */
 final class Script {
-  final String name;
   private final String source;
   private final String sha1;
 
-  private Script(String name, String source) {
-    this.name = name;
+  private Script(String source) {
     this.source = source;
     this.sha1 = sha1(source);
   }
@@ -36,7 +34,7 @@ final class Script {
       if (in == null) {
         throw new IllegalStateException("missing script resource " + resource);
       }
-      return new Script(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new Script(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read script " + resource, e);
     }

@@ -170,15 +170,11 @@ public class StoreVerticle extends VerticleBase {
   // ---- get / delete ------------------------------------------------------------------------
 
   private void onGet(Message<JsonObject> msg) {
-    AliasKey req = aliasKey(msg);
+    AliasKey req = aliasKey(msg, "get");
     if (req == null) {
       return;
     }
-    String aid = req.aid().toLowerCase(Locale.ROOT);
-    if (!AliasId.isWellFormed(aid)) {
-      refuse(msg, StoreError.NOT_FOUND, "get: aid=" + aid + " is not an alias id");
-      return;
-    }
+    String aid = req.aid();
     bounded(STATUS.run(redis, Keys.of(aid), List.of()))
         .onSuccess(r -> {
           if (r == null) {
@@ -200,15 +196,11 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private void onDelete(Message<JsonObject> msg) {
-    AliasKey req = aliasKey(msg);
+    AliasKey req = aliasKey(msg, "delete");
     if (req == null) {
       return;
     }
-    String aid = req.aid().toLowerCase(Locale.ROOT);
-    if (!AliasId.isWellFormed(aid)) {
-      refuse(msg, StoreError.NOT_FOUND, "delete: aid=" + aid + " is not an alias id");
-      return;
-    }
+    String aid = req.aid();
     bounded(redis.send(Request.cmd(Command.HGET).arg(Keys.alias(aid)).arg(Keys.UPDATE_KEY_FIELD)))
         .compose(stored -> {
           if (stored == null) {
@@ -229,17 +221,24 @@ public class StoreVerticle extends VerticleBase {
         .onFailure(failed(msg, "delete aid=" + aid));
   }
 
-  private AliasKey aliasKey(Message<JsonObject> msg) {
+  /** The request with its id lower-cased, or null once it was refused NOT_FOUND (no or no well-formed id). */
+  private AliasKey aliasKey(Message<JsonObject> msg, String op) {
+    AliasKey req;
     try {
-      AliasKey req = AliasKey.fromJson(msg.body());
-      if (req.aid() != null) {
-        return req;
-      }
+      req = AliasKey.fromJson(msg.body());
     } catch (RuntimeException e) {
-      // fall through to the refusal
+      req = null;
     }
-    refuse(msg, StoreError.NOT_FOUND, msg.address() + ": request without an alias id");
-    return null;
+    if (req == null || req.aid() == null) {
+      refuse(msg, StoreError.NOT_FOUND, op + ": request without an alias id");
+      return null;
+    }
+    String aid = req.aid().toLowerCase(Locale.ROOT);
+    if (!AliasId.isWellFormed(aid)) {
+      refuse(msg, StoreError.NOT_FOUND, op + ": aid=" + aid + " is not an alias id");
+      return null;
+    }
+    return new AliasKey(aid, req.updateKey());
   }
 
   // ---- claim / settle ----------------------------------------------------------------------

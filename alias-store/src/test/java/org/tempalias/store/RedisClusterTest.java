@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.tempalias.contract.ClaimReply;
 import org.tempalias.contract.CreatedAlias;
 import redis.embedded.RedisShardedCluster;
+import org.tempalias.testsupport.TestRedis;
 
 /** The same semantics on a real three-master Redis Cluster: every script call stays in one slot. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)

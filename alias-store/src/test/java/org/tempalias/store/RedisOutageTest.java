@@ -16,7 +16,7 @@ import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
 import org.tempalias.contract.StoreAddress;
 import org.tempalias.contract.StoreError;
-import redis.embedded.RedisServer;
+import org.tempalias.testsupport.TestRedis;
 
 /** Redis goes away and comes back: requests fail UNAVAILABLE within the bound, then recover. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -24,7 +24,7 @@ class RedisOutageTest {
   private static final long TIMEOUT_MILLIS = 500;
   private static final JsonObject SETTINGS = new JsonObject().put("redisTimeoutMillis", TIMEOUT_MILLIS);
 
-  private RedisServer server;
+  private TestRedis server;
   private StoreClient store;
 
   @AfterEach
@@ -39,9 +39,8 @@ class RedisOutageTest {
 
   @Test
   void requestsFailUnavailableDuringAnOutageAndRecoverWithoutARestart() throws Exception {
-    int port = TestRedis.freePort();
-    server = TestRedis.start(port);
-    store = StoreClient.deploy(port, SETTINGS);
+    server = TestRedis.start();
+    store = StoreClient.deploy(server.port(), SETTINGS);
     CreatedAlias a = store.create("me@example.org", 3_600_000, 5);
     assertClaimed(store.claim(a.aid()));
 
@@ -56,7 +55,7 @@ class RedisOutageTest {
           .as("answered within the bound").isLessThan(TIMEOUT_MILLIS + 1_500);
     }
 
-    server = TestRedis.start(port);
+    server.restart();
     awaitPing();
     CreatedAlias b = store.create("me@example.org", 3_600_000, 1);
     assertClaimed(store.claim(b.aid()));
@@ -64,11 +63,11 @@ class RedisOutageTest {
 
   @Test
   void startSucceedsWhileRedisIsDownAndServesOnceItIsUp() throws Exception {
-    int port = TestRedis.freePort();
-    store = StoreClient.deploy(port, SETTINGS);
+    server = TestRedis.onFreePort();
+    store = StoreClient.deploy(server.port(), SETTINGS);
     assertThat(store.failureOf(StoreAddress.PING, new JsonObject())).isEqualTo(StoreError.UNAVAILABLE);
 
-    server = TestRedis.start(port);
+    server.restart();
     awaitPing();
     CreatedAlias a = store.create("me@example.org", 3_600_000, 1);
     assertClaimed(store.claim(a.aid()));

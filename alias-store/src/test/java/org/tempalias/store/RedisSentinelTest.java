@@ -34,6 +34,8 @@ import org.tempalias.contract.StoreAddress;
 import org.tempalias.contract.StoreError;
 import redis.embedded.RedisSentinel;
 import redis.embedded.RedisServer;
+import org.tempalias.testsupport.TestRedis;
+import org.tempalias.testsupport.Ports;
 
 /**
  * A real Sentinel deployment on loopback: a master, one replica and three sentinels (quorum 2),
@@ -208,14 +210,14 @@ class RedisSentinelTest {
 
   /** Master, replica in sync, sentinels that know the replica and each other (needed for a quorum). */
   private void startReplicationGroup() throws Exception {
-    masterPort = TestRedis.freePort();
+    masterPort = Ports.free();
     // SIGKILL: the master crashes rather than shutting down politely.
     master = RedisServer.newRedisServer().port(masterPort)
         .setting("save \"\"").setting("appendonly no")
         .onShutdownForceStop(true)
         .build();
     master.start();
-    replicaPort = TestRedis.freePort();
+    replicaPort = Ports.free();
     replica = RedisServer.newRedisServer().port(replicaPort)
         .setting("save \"\"").setting("appendonly no")
         .slaveOf("127.0.0.1", masterPort)
@@ -225,7 +227,7 @@ class RedisSentinelTest {
         send(replicaPort, Request.cmd(Command.INFO).arg("replication")).toString().contains("master_link_status:up"));
 
     for (int i = 0; i < SENTINELS; i++) {
-      int port = TestRedis.freePort();
+      int port = Ports.free();
       RedisSentinel sentinel = RedisSentinel.newRedisSentinel()
           .port(port)
           .masterName(MASTER_NAME)

@@ -22,6 +22,7 @@ import org.tempalias.contract.SettleReply;
 import org.tempalias.contract.SettleRequest;
 import org.tempalias.contract.StoreAddress;
 import org.tempalias.contract.StoreError;
+import org.tempalias.testsupport.TestRedis;
 
 /**
  * A Vert.x instance with one StoreVerticle deployed, driven over the event bus exactly as the

@@ -34,21 +34,21 @@ import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
 import org.tempalias.contract.StoreAddress;
 import org.tempalias.contract.StoreError;
-import redis.embedded.RedisServer;
+import org.tempalias.testsupport.TestRedis;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StoreVerticleTest extends UsageSemantics {
   private static int port;
-  private static RedisServer server;
+  private static TestRedis server;
 
   @BeforeAll
-  static void startRedis() throws Exception {
-    port = TestRedis.freePort();
-    server = TestRedis.start(port);
+  static void startRedis() {
+    server = TestRedis.start();
+    port = server.port();
   }
 
   @AfterAll
-  static void stopRedis() throws Exception {
+  static void stopRedis() {
     server.stop();
   }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import redis.embedded.RedisServer;
+import org.tempalias.testsupport.LineClient;
+import org.tempalias.testsupport.TestRedis;
 
 /**
  * Separate Vert.x nodes clustered over Hazelcast on loopback, one role each: api, store, smtp and
@@ -41,7 +42,7 @@ class ClusteredNodesTest {
   @TempDir Path dir;
   private final List<Service> nodes = new ArrayList<>();
   private Vertx sinkVertx;
-  private RedisServer redis;
+  private TestRedis redis;
 
   @AfterEach
   void stopAll() throws Exception {
@@ -61,10 +62,8 @@ class ClusteredNodesTest {
     sinkVertx = Vertx.vertx();
     Path mailbox = Files.createDirectories(dir.resolve("sink"));
     NetServer sink = await(new DevMailSink(mailbox).listen(sinkVertx, 0));
-    int redisPort = EmbeddedRedis.freePort();
-    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort)
-        .setting("dir " + Files.createDirectories(dir.resolve("redis"))).setting("appendonly yes").setting("save \"\"").build();
-    redis.start();
+    redis = TestRedis.persistent(Files.createDirectories(dir.resolve("redis")));
+    int redisPort = redis.port();
     String name = "test-" + System.nanoTime();
     Map<String, String> toRedis = Map.of("TEMPALIAS_REDIS_URL", "redis://127.0.0.1:" + redisPort);
     Map<String, String> toSink = Map.of("TEMPALIAS_SMARTHOST", "127.0.0.1:" + sink.actualPort());
@@ -89,7 +88,7 @@ class ClusteredNodesTest {
 
     // The store node is gone: RCPT is deferred, the API answers 503; both recover on their own.
     stopNode(store);
-    assertThat(SmtpTestClient.deliver(smtp.smtpPort(), FROM, address, MESSAGE)).startsWith("451 4.3.0");
+    assertThat(LineClient.deliver(smtp.smtpPort(), FROM, address, MESSAGE)).startsWith("451 4.3.0");
     assertThat(createAliasStatus(api.httpPort())).isEqualTo(503);
     start(name, "store", toRedis);
     awaitCreateStatus(api.httpPort(), 200);
@@ -98,9 +97,9 @@ class ClusteredNodesTest {
 
     // Redis restarts: temporary errors during the outage, then everything works, no restarts.
     redis.stop();
-    assertThat(SmtpTestClient.deliver(smtp.smtpPort(), FROM, address, MESSAGE)).startsWith("451 4.3.0");
+    assertThat(LineClient.deliver(smtp.smtpPort(), FROM, address, MESSAGE)).startsWith("451 4.3.0");
     assertThat(createAliasStatus(api.httpPort())).isEqualTo(503);
-    redis.start();
+    redis.restart();
     awaitCreateStatus(api.httpPort(), 200);
     assertThat(deliverWithRetries(smtp.smtpPort(), address)).startsWith("250");
     awaitMessages(mailbox, ++delivered);
@@ -165,7 +164,7 @@ class ClusteredNodesTest {
     long deadline = System.nanoTime() + BOUND.toNanos();
     String reply;
     do {
-      reply = SmtpTestClient.deliver(smtpPort, FROM, to, MESSAGE);
+      reply = LineClient.deliver(smtpPort, FROM, to, MESSAGE);
       if (!reply.startsWith("4")) {
         return reply;
       }

@@ -75,8 +75,12 @@ final class ConnectionPool {
       return;
     }
     connection.command("RSET", config.mailTimeoutSeconds()).onComplete(ar -> {
-      if (ar.succeeded() && ar.result().code() == 250 && !closed) {
-        handOut(connection);
+      if (ar.succeeded() && ar.result().code() == 250) {
+        if (closed) {
+          connection.quit(QUIT_TIMEOUT_SECONDS); // the pool closed while RSET was on its way
+        } else {
+          handOut(connection);
+        }
       } else {
         discard(connection, ar.succeeded() ? "RSET answered " + ar.result() : "RSET failed");
       }
@@ -149,13 +153,5 @@ final class ConnectionPool {
     Waiter waiter = waiters.poll();
     vertx.cancelTimer(waiter.timer());
     connectNew().onComplete(waiter.promise());
-  }
-
-  int liveConnections() {
-    return live.size();
-  }
-
-  int idleConnections() {
-    return idle.size();
   }
 }

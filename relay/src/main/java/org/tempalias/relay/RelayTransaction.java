@@ -6,29 +6,41 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tempalias.contract.RelayAddress;
 import org.tempalias.contract.RelayOp;
+import org.tempalias.contract.RelayOpen;
+import org.tempalias.contract.RelayOpened;
 import org.tempalias.contract.RelayRcpt;
 import org.tempalias.contract.SmtpReply;
 
 /**
- * One mail transaction at the smarthost, driven by the gateway's {@link RelayOp} steps on its
- * per-transaction address. States: OPENING (the address is registered as soon as OPEN arrives,
- * while MAIL FROM is still on its way: only PING and ABORT are taken), ENVELOPE (RCPT, DATA),
- * DATA (CHUNK, END), DONE. Steps run one after another in arrival order; ABORT and PING act at
- * once.
+ * One mail transaction at the smarthost, from MAIL FROM to the reply to the final dot, and the
+ * one owner of that upstream dialogue. {@link #open} answers the gateway's OPEN; then the
+ * gateway's {@link RelayOp} steps arrive on the per-transaction address.
  *
- * <p>Only END sends the final dot. Whatever else ends the transaction (ABORT, the idle timeout,
- * a failure, stop) drops it upstream: RSET when the connection is between commands, else close.
+ * <pre>
+ *   OPENING --MAIL FROM 250--&gt; ENVELOPE --RCPT*, DATA 354--&gt; DATA --CHUNK*, END--&gt; DONE
+ *      \______________ ABORT, idle timeout, failure, stop: DONE (nothing delivered) ___/
+ * </pre>
+ *
+ * OPENING: the address is registered as soon as OPEN arrives, while a pooled connection is taken
+ * and MAIL FROM is on its way; only PING and ABORT are taken. Steps run one after another in
+ * arrival order; ABORT and PING act at once. Only END sends the final dot. Whatever else ends the
+ * transaction drops it upstream: RSET when the connection is between commands, else close.
  */
 final class RelayTransaction {
   private static final Logger LOG = LoggerFactory.getLogger(RelayTransaction.class);
   private static final JsonObject ACK = new JsonObject();
   private static final Buffer FINAL_DOT = Buffer.buffer(".\r\n");
+  // RFC 6531 §3.2 and §3.6 (X.6.7): an SMTPUTF8 message must not go to a server that does not
+  // offer SMTPUTF8; the relay cannot downgrade it, so it refuses before taking responsibility.
+  static final SmtpReply SMTPUTF8_UNSUPPORTED =
+      SmtpReply.of(553, "5.6.7", "SMTPUTF8 required but not supported by the smarthost");
 
   private enum State { OPENING, ENVELOPE, DATA, DONE }
 
@@ -37,12 +49,15 @@ final class RelayTransaction {
   private final ConnectionPool pool;
   private final RelayMetrics metrics;
   private final Consumer<RelayTransaction> onDone;
+  private final RelayOpen open;
   private final String transactionId;
   private final String address;
   private final long startedNanos = System.nanoTime();
   private SmtpConnection connection;
   private MessageConsumer<Object> consumer;
   private State state = State.OPENING;
+  /** Why the transaction ended while OPEN was still under way: the reply OPEN gets then. */
+  private SmtpReply endedWhileOpening = RelayFailure.OUT_OF_SEQUENCE;
   private Future<Void> tail = Future.succeededFuture();
   private int busy;
   private long idleTimer = -1;
@@ -51,18 +66,15 @@ final class RelayTransaction {
   private long nextSeq;
 
   RelayTransaction(Vertx vertx, RelayConfig config, ConnectionPool pool, RelayMetrics metrics,
-                   String transactionId, Consumer<RelayTransaction> onDone) {
+                   RelayOpen open, Consumer<RelayTransaction> onDone) {
     this.vertx = vertx;
     this.config = config;
     this.pool = pool;
     this.metrics = metrics;
-    this.transactionId = transactionId;
+    this.open = open;
+    this.transactionId = open.transactionId();
     this.address = RelayAddress.transaction(transactionId);
     this.onDone = onDone;
-  }
-
-  String address() {
-    return address;
   }
 
   String transactionId() {
@@ -70,33 +82,89 @@ final class RelayTransaction {
   }
 
   /**
+   * Answers OPEN: registers the transaction address, takes a pooled connection and sends MAIL
+   * FROM. With the smarthost's 250 the reply carries the address and steps may come; otherwise
+   * the address is gone again and the reply says why. Never fails.
+   */
+  Future<RelayOpened> open() {
+    return register()
+        .compose(v -> mailFrom(true))
+        .map(this::opened)
+        .recover(failure -> {
+          SmtpReply reply = RelayFailure.replyFor(failure);
+          LOG.info("relay transaction {}: not opened, {} ({})", transactionId, reply, failure.getMessage());
+          closeUnopened();
+          return Future.succeededFuture(new RelayOpened(reply, null));
+        });
+  }
+
+  /** Drops the transaction without delivering (the relay is stopping). */
+  void stop() {
+    endedWhileOpening = RelayFailure.SHUTTING_DOWN;
+    finish(null, "relay stopping", false);
+  }
+
+  /**
    * Registers the transaction address, before any upstream work, so that the gateway can PING it
    * while OPEN is outstanding. Not a local consumer: in a cluster the gateway may run on another
    * node; the gateway's random transaction id alone keeps every step on this instance.
    */
-  Future<Void> start() {
+  private Future<Void> register() {
     consumer = vertx.eventBus().consumer(address, this::onMessage);
     return consumer.completion();
   }
 
   /**
-   * The smarthost accepted MAIL FROM on this connection: steps may come. False when the
-   * transaction ended meanwhile (ABORT from a gateway that gave up on OPEN, relay stopping); the
-   * connection then goes back to the pool, whose RSET cancels the MAIL FROM (RFC 5321 §4.1.1.5).
+   * MAIL FROM on a pooled connection. A reused connection may have been closed by the smarthost
+   * while idle without us noticing yet: when it breaks before answering, try once on a new one.
+   * A positive reply leaves {@link #connection} set.
    */
-  boolean attach(SmtpConnection accepted) {
-    if (state == State.DONE) {
-      pool.release(accepted);
-      return false;
+  private Future<SmtpReply> mailFrom(boolean mayRetry) {
+    return pool.acquire().compose(acquired -> {
+      Capabilities capabilities = acquired.capabilities();
+      if (open.smtputf8() && !capabilities.has("SMTPUTF8")) {
+        pool.release(acquired);
+        return Future.succeededFuture(SMTPUTF8_UNSUPPORTED);
+      }
+      boolean reused = acquired.transactions() > 0;
+      acquired.countTransaction();
+      return acquired.command(mailFromLine(open, capabilities), config.mailTimeoutSeconds())
+          .compose(reply -> {
+            if (reply.isPositive()) {
+              connection = acquired;
+            } else {
+              pool.release(acquired);
+            }
+            return Future.succeededFuture(reply);
+          }, failure -> {
+            pool.discard(acquired, "MAIL failed");
+            boolean dropped = failure instanceof RelayFailure f && f.reply() == RelayFailure.CONNECTION_LOST;
+            return mayRetry && reused && dropped ? mailFrom(false) : Future.failedFuture(failure);
+          });
+    });
+  }
+
+  private RelayOpened opened(SmtpReply mail) {
+    if (connection == null) {
+      LOG.info("relay transaction {}: MAIL FROM refused, {}", transactionId, mail);
+      closeUnopened();
+      return new RelayOpened(mail, null);
     }
-    connection = accepted;
+    if (state == State.DONE) {
+      // Ended while MAIL FROM was upstream (ABORT from a gateway that gave up on OPEN, stop): the
+      // RSET of the pool cancels the MAIL FROM (RFC 5321 §4.1.1.5).
+      pool.release(connection);
+      LOG.info("relay transaction {}: not opened, {} (ended while MAIL FROM was upstream)", transactionId,
+          endedWhileOpening);
+      return new RelayOpened(endedWhileOpening, null);
+    }
     state = State.ENVELOPE;
     armIdle();
-    return true;
+    return new RelayOpened(mail, address);
   }
 
   /** OPEN did not succeed upstream (refused, failed): forget the address; OPEN's reply says why. */
-  void closeUnopened() {
+  private void closeUnopened() {
     if (state != State.DONE) {
       state = State.DONE;
       consumer.unregister();
@@ -104,9 +172,19 @@ final class RelayTransaction {
     }
   }
 
-  /** Drops the transaction without delivering (relay stopping). */
-  void abort(String why) {
-    finish(null, why, false);
+  /** RFC 5321 §4.1.1.2 with RFC 1870 SIZE, RFC 6152 BODY, RFC 6531 SMTPUTF8, each only when offered. */
+  static String mailFromLine(RelayOpen open, Capabilities capabilities) {
+    StringBuilder line = new StringBuilder("MAIL FROM:<").append(open.reversePath()).append('>');
+    if (open.size() > 0 && capabilities.has("SIZE")) {
+      line.append(" SIZE=").append(open.size());
+    }
+    if (Addresses.isKeyword(open.body()) && capabilities.has("8BITMIME")) {
+      line.append(" BODY=").append(open.body().toUpperCase(Locale.ROOT));
+    }
+    if (open.smtputf8() && capabilities.has("SMTPUTF8")) {
+      line.append(" SMTPUTF8");
+    }
+    return line.toString();
   }
 
   private void onMessage(Message<Object> message) {
@@ -292,6 +370,7 @@ final class RelayTransaction {
     if (state == State.DONE) {
       return;
     }
+    boolean opening = state == State.OPENING;
     state = State.DONE;
     if (idleTimer != -1) {
       vertx.cancelTimer(idleTimer);
@@ -301,8 +380,8 @@ final class RelayTransaction {
     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
     LOG.info("relay transaction {} ({}): {}, recipients={}, bytes={}, upstream={}, {} ms",
         transactionId, address, outcome, recipients, bytes, upstream == null ? "-" : upstream, millis);
-    if (connection != null) {
-      // Without a connection OPEN is still running: attach() hands it back when it arrives.
+    if (!opening) {
+      // While OPENING the connection is not ours yet: opened() hands it back when MAIL is answered.
       if (reuse) {
         pool.release(connection);
       } else {

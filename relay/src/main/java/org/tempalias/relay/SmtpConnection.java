@@ -67,10 +67,6 @@ final class SmtpConnection {
     return failure == null && pending == null;
   }
 
-  boolean broken() {
-    return failure != null;
-  }
-
   Capabilities capabilities() {
     return capabilities;
   }

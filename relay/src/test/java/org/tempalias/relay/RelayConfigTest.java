@@ -49,9 +49,9 @@ class RelayConfigTest {
   void mailFromCarriesOnlyAdvertisedParameters() {
     Capabilities all = new Capabilities(java.util.Map.of("SIZE", "1000", "8BITMIME", "", "SMTPUTF8", ""));
     RelayOpen open = new RelayOpen("t", "a@b", 10, "8bitmime", true);
-    assertThat(RelayVerticle.mailFrom(open, all)).isEqualTo("MAIL FROM:<a@b> SIZE=10 BODY=8BITMIME SMTPUTF8");
-    assertThat(RelayVerticle.mailFrom(open, Capabilities.NONE)).isEqualTo("MAIL FROM:<a@b>");
-    assertThat(RelayVerticle.mailFrom(new RelayOpen("t", "", 0, "7BIT SMTPUTF8", false), all)).isEqualTo("MAIL FROM:<>");
+    assertThat(RelayTransaction.mailFromLine(open, all)).isEqualTo("MAIL FROM:<a@b> SIZE=10 BODY=8BITMIME SMTPUTF8");
+    assertThat(RelayTransaction.mailFromLine(open, Capabilities.NONE)).isEqualTo("MAIL FROM:<a@b>");
+    assertThat(RelayTransaction.mailFromLine(new RelayOpen("t", "", 0, "7BIT SMTPUTF8", false), all)).isEqualTo("MAIL FROM:<>");
   }
 
   private static JsonObject relay(String key, Object value) {

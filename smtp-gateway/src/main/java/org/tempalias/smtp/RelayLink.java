@@ -17,6 +17,7 @@ import org.tempalias.contract.RelayOpen;
 import org.tempalias.contract.RelayOpened;
 import org.tempalias.contract.RelayRcpt;
 import org.tempalias.contract.SmtpReply;
+import org.tempalias.smtp.protocol.Replies;
 
 /**
  * One relay transaction as seen from the gateway, following the {@link RelayOp} protocol: RCPT
@@ -27,7 +28,7 @@ import org.tempalias.contract.SmtpReply;
  * address: a relay that stops answering PING fails the outstanding request within seconds (with
  * the same reply as a timeout), and the transaction is then aborted best effort.
  */
-final class RelayLink {
+final class RelayLink implements DataChannel {
   private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
 
   private final EventBus bus;
@@ -130,20 +131,23 @@ final class RelayLink {
         .onFailure(err -> LOG.debug("relay {} ABORT failed: {}", address, err.toString()));
   }
 
-  void onWindowOpen(Runnable handler) {
+  @Override
+  public void onWindowOpen(Runnable handler) {
     this.onWindowOpen = handler;
   }
 
-  void onLost(Consumer<SmtpReply> handler) {
+  @Override
+  public void onLost(Consumer<SmtpReply> handler) {
     this.onLost = handler;
   }
 
-  boolean windowFull() {
+  @Override
+  public boolean windowFull() {
     return unacknowledged >= config.windowChunks();
   }
 
-  /** Sends one chunk of wire-format data; the caller stops reading while {@link #windowFull()}. */
-  void chunk(Buffer bytes) {
+  @Override
+  public void chunk(Buffer bytes) {
     if (lost != null || closed) {
       return;
     }

@@ -61,10 +61,6 @@ final class RelayWatchdog {
     return address;
   }
 
-  boolean gone() {
-    return gone != null;
-  }
-
   /** Runs once when a failed PING failed the outstanding requests (e.g. to send ABORT). */
   void onGone(Runnable handler) {
     this.onGone = handler;

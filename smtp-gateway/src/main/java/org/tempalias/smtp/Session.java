@@ -1,83 +1,88 @@
 package org.tempalias.smtp;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.ServerSSLOptions;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tempalias.contract.SettleRequest.Settlement;
 import org.tempalias.contract.SmtpReply;
-import org.tempalias.smtp.Command.Verb;
-import org.tempalias.smtp.LineInput.Hold;
+import org.tempalias.smtp.protocol.Command;
+import org.tempalias.smtp.protocol.Command.Verb;
+import org.tempalias.smtp.protocol.LineInput;
+import org.tempalias.smtp.protocol.LineInput.Hold;
+import org.tempalias.smtp.protocol.MailParameters;
+import org.tempalias.smtp.protocol.MailPath;
+import org.tempalias.smtp.protocol.PathParser;
+import org.tempalias.smtp.protocol.Replies;
 
 /**
- * One SMTP connection: an explicit state machine over command lines with one command in flight
- * (reading stops while an asynchronous check runs, so replies stay in order, RFC 2920 §3.1).
- * Connection state lives here; the transaction is a {@link Transaction} dropped on RSET and at
- * the end of data; RCPT expansion is {@link Recipients}, the DATA phase {@link MessageStream}.
+ * One SMTP connection: a state machine over command lines with one command in flight (reading
+ * stops while an asynchronous step runs, so replies stay in order, RFC 2920 §3.1). Connection
+ * state lives here and is changed only here; the mail transaction is a {@link Transaction},
+ * dropped on RSET and at the end of data; the DATA phase is a {@link MessageStream}.
+ *
+ * <pre>
+ *   CONNECTED --EHLO/HELO--&gt; READY --MAIL--&gt; MAIL --RCPT ok--&gt; RCPT --DATA 354--&gt; DATA
+ *       ^                      ^  \___________ RSET, EHLO, end of data _____________/
+ *       \__ STARTTLS (TLS) ____/   any step that waits on the store or relay: WAITING
+ * </pre>
  */
-final class Session implements LineInput.Listener {
+final class Session implements LineInput.Listener, InputControl {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
-  enum State { CONNECTED, READY, MAIL, RCPT, DATA, CLOSED }
+  enum State { CONNECTED, READY, MAIL, RCPT, DATA, WAITING, TLS, CLOSED }
 
-  /** Which verbs each state accepts; anything else is a sequence error (503 5.5.1). */
+  private static final Set<State> BETWEEN_COMMANDS = EnumSet.of(State.CONNECTED, State.READY, State.MAIL, State.RCPT);
+  /** Which verbs each state accepts; any other verb in a state of {@link #BETWEEN_COMMANDS} is a sequence error. */
   private static final Map<Verb, Set<State>> ALLOWED = new EnumMap<>(Verb.class);
+  /** The sequence error for a verb in a state that does not accept it, where it is not the generic one. */
+  private static final Map<State, Map<Verb, SmtpReply>> SEQUENCE_ERRORS = new EnumMap<>(State.class);
 
   static {
-    Set<State> any = EnumSet.of(State.CONNECTED, State.READY, State.MAIL, State.RCPT);
-    for (Verb v : new Verb[] {Verb.EHLO, Verb.HELO, Verb.RSET, Verb.NOOP, Verb.QUIT, Verb.VRFY, Verb.HELP, Verb.STARTTLS}) {
-      ALLOWED.put(v, any);
+    for (Verb v : EnumSet.of(Verb.EHLO, Verb.HELO, Verb.RSET, Verb.NOOP, Verb.QUIT, Verb.VRFY, Verb.HELP, Verb.STARTTLS)) {
+      ALLOWED.put(v, BETWEEN_COMMANDS);
     }
     ALLOWED.put(Verb.MAIL, EnumSet.of(State.READY));
     ALLOWED.put(Verb.RCPT, EnumSet.of(State.MAIL, State.RCPT));
     ALLOWED.put(Verb.DATA, EnumSet.of(State.MAIL, State.RCPT));
+    SEQUENCE_ERRORS.put(State.CONNECTED, Map.of(Verb.MAIL, Replies.SEND_HELO_FIRST, Verb.RCPT, Replies.SEND_HELO_FIRST,
+        Verb.DATA, Replies.SEND_HELO_FIRST));
+    SEQUENCE_ERRORS.put(State.READY, Map.of(Verb.RCPT, Replies.NEED_MAIL, Verb.DATA, Replies.NEED_MAIL));
+    SEQUENCE_ERRORS.put(State.MAIL, Map.of(Verb.MAIL, Replies.NESTED_MAIL));
+    SEQUENCE_ERRORS.put(State.RCPT, Map.of(Verb.MAIL, Replies.NESTED_MAIL));
   }
 
-  final Vertx vertx;
-  final SmtpConfig config;
-  final GatewayMetrics metrics;
-  final String clientIp;
+  private final Gateway gateway;
+  private final SmtpConfig config;
   private final NetSocket socket;
-  private final StoreClient store;
-  private final Recipients recipients;
-  private final ServerSSLOptions sslOptions;
+  private final StartTls startTls;
   private final Runnable onClosed;
   private final LineInput input;
+  private final String clientIp;
 
   private State state = State.CONNECTED;
   private Transaction tx;
   private MessageStream message;
-  String helo;
-  boolean esmtp;
-  boolean tls;
-  private boolean busy;
-  private boolean shutdownRequested;
+  private String helo;
+  private boolean esmtp;
+  private boolean tls;
+  /** Set by a graceful shutdown: said and then the connection closed, once the step under way is done. */
+  private SmtpReply closeWhenIdle;
   private int badCommands;
   private long lastActivity;
   private long idleTimer;
 
-  Session(Vertx vertx, NetSocket socket, SmtpConfig config, StoreClient store, GatewayMetrics metrics,
-      ServerSSLOptions sslOptions, Runnable onClosed) {
-    this.vertx = vertx;
+  Session(Gateway gateway, NetSocket socket, StartTls startTls, Runnable onClosed) {
+    this.gateway = gateway;
+    this.config = gateway.config();
     this.socket = socket;
-    this.config = config;
-    this.store = store;
-    this.metrics = metrics;
-    this.sslOptions = sslOptions;
+    this.startTls = startTls;
     this.onClosed = onClosed;
     this.clientIp = socket.remoteAddress().hostAddress();
-    this.recipients = new Recipients(vertx, config, store, metrics, clientIp);
     this.input = new LineInput(socket, this);
   }
 
@@ -94,9 +99,11 @@ final class Session implements LineInput.Listener {
   @Override
   public void line(Buffer record) {
     if (state == State.DATA) {
-      message.line(record);
+      if (message.line(record)) {
+        endOfData();
+      }
     } else if (state != State.CLOSED) {
-      commandLine(record);
+      dispatch(Command.decode(record, config.maxLineBytes()));
     }
   }
 
@@ -120,123 +127,61 @@ final class Session implements LineInput.Listener {
     socket.close();
   }
 
-  /** The relay window is full (stop reading the client) or open again. */
-  void windowFull(boolean full) {
-    if (full) {
-      input.hold(Hold.WINDOW);
-    } else {
-      input.release(Hold.WINDOW);
-    }
+  /** The relay window is full: stop reading the client. */
+  @Override
+  public void hold() {
+    input.hold(Hold.WINDOW);
+  }
+
+  @Override
+  public void release() {
+    input.release(Hold.WINDOW);
   }
 
   // ---- commands -------------------------------------------------------------------------------
 
-  private void commandLine(Buffer record) {
-    int len = record.length();
-    if (len + 1 > config.maxLineBytes()) {
-      badCommand(Replies.LINE_TOO_LONG);
-      return;
-    }
-    if (len == 0 || record.getByte(len - 1) != '\r') {
-      badCommand(Replies.BARE_LF_COMMAND); // RFC 5321 §2.3.8: only CRLF ends a line.
-      return;
-    }
-    byte[] bytes = record.getBytes(0, len - 1);
-    String line;
-    if (isAscii(bytes)) {
-      // The common case: ASCII decodes to itself, no decoder needed.
-      line = new String(bytes, StandardCharsets.ISO_8859_1);
-    } else {
-      try {
-        line = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes))
-            .toString();
-      } catch (CharacterCodingException e) {
-        badCommand(Replies.SYNTAX);
-        return;
-      }
-    }
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c < 32 && c != '\t' || c == 127) {
-        badCommand(Replies.SYNTAX);
-        return;
-      }
-    }
-    dispatch(Command.parse(line));
-  }
-
-  private static boolean isAscii(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b < 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private void dispatch(Command cmd) {
+    if (cmd.verb() == Verb.INVALID) {
+      badCommand(cmd.error());
+      return;
+    }
     Set<State> allowed = ALLOWED.get(cmd.verb());
     if (allowed == null) {
       badCommand(cmd.verb() == Verb.NOT_IMPLEMENTED ? Replies.NOT_IMPLEMENTED : Replies.UNRECOGNIZED);
-    } else if (!allowed.contains(state)) {
-      badCommand(sequenceError(cmd.verb()));
-    } else {
-      switch (cmd.verb()) {
-        case EHLO -> onHelo(cmd.argument(), true);
-        case HELO -> onHelo(cmd.argument(), false);
-        case MAIL -> onMail(cmd.argument());
-        case RCPT -> onRcpt(cmd.argument());
-        case DATA -> onData(cmd.argument());
-        case RSET -> onRset();
-        case NOOP -> reply(Replies.OK);
-        case QUIT -> closeWith(Replies.bye(config.hostname()));
-        case VRFY -> reply(cmd.argument().isEmpty() ? Replies.SYNTAX : Replies.VRFY);
-        case HELP -> reply(Replies.HELP);
-        case STARTTLS -> onStartTls(cmd.argument());
-        default -> badCommand(Replies.UNRECOGNIZED);
-      }
+      return;
+    }
+    if (!allowed.contains(state)) {
+      badCommand(SEQUENCE_ERRORS.getOrDefault(state, Map.of()).getOrDefault(cmd.verb(), Replies.BAD_SEQUENCE));
+      return;
+    }
+    switch (cmd.verb()) {
+      case EHLO, HELO -> onHelo(cmd.firstWord(), cmd.verb() == Verb.EHLO);
+      case MAIL -> onMail(cmd.argument());
+      case RCPT -> onRcpt(cmd.argument());
+      case DATA -> onData(cmd.argument());
+      case RSET -> onRset();
+      case NOOP -> reply(Replies.OK);
+      case QUIT -> closeWith(Replies.bye(config.hostname()));
+      case VRFY -> reply(cmd.argument().isEmpty() ? Replies.SYNTAX : Replies.VRFY);
+      case HELP -> reply(Replies.HELP);
+      case STARTTLS -> onStartTls(cmd.argument());
+      default -> badCommand(Replies.UNRECOGNIZED);
     }
   }
 
-  private SmtpReply sequenceError(Verb verb) {
-    if (state == State.CONNECTED && (verb == Verb.MAIL || verb == Verb.RCPT || verb == Verb.DATA)) {
-      return Replies.SEND_HELO_FIRST;
-    }
-    if (verb == Verb.MAIL) {
-      return Replies.NESTED_MAIL;
-    }
-    return state == State.READY ? Replies.NEED_MAIL : Replies.BAD_SEQUENCE;
-  }
-
-  private void onHelo(String argument, boolean extended) {
-    int end = 0;
-    while (end < argument.length() && argument.charAt(end) != ' ' && argument.charAt(end) != '\t') {
-      end++;
-    }
-    String name = argument.substring(0, end);
+  private void onHelo(String name, boolean extended) {
     if (name.isEmpty()) {
       badCommand(Replies.HELO_SYNTAX);
       return;
     }
     // RFC 5321 §4.1.4: EHLO/HELO in a transaction resets it as RSET does.
-    endTransaction(Settlement.RELEASED, "reset by " + (extended ? "EHLO" : "HELO"));
+    abandonTransaction("reset by " + (extended ? "EHLO" : "HELO"));
     helo = name;
     esmtp = extended;
     state = State.READY;
-    if (!extended) {
-      reply(Replies.helo(config.hostname(), name));
-      return;
-    }
-    StringBuilder text = new StringBuilder(config.hostname()).append(" greets ").append(name)
-        .append("\nPIPELINING\nSIZE ").append(config.maxMessageBytes())
-        .append("\n8BITMIME\nENHANCEDSTATUSCODES\nSMTPUTF8");
-    if (config.tlsEnabled() && !tls) {
-      text.append("\nSTARTTLS");
-    }
-    reply(SmtpReply.of(250, null, text.toString()));
+    reply(extended
+        ? Replies.ehlo(config.hostname(), name, config.maxMessageBytes(), startTls != null && !tls)
+        : Replies.helo(config.hostname(), name));
   }
 
   private void onMail(String argument) {
@@ -263,89 +208,78 @@ final class Session implements LineInput.Listener {
       reply(refusal);
       return;
     }
-    tx = new Transaction(from, params, store);
+    tx = new Transaction(gateway, clientIp, from, params);
     state = State.MAIL;
-    metrics.transaction();
-    LOG.info("{} {} from=<{}> size={} body={} smtputf8={} tls={}: sender accepted", clientIp, tx.id, from.raw(),
+    gateway.metrics().transaction();
+    LOG.info("{} {} from=<{}> size={} body={} smtputf8={} tls={}: sender accepted", clientIp, tx.id(), from.raw(),
         params.size(), params.body(), params.smtputf8(), tls);
     reply(Replies.SENDER_OK);
   }
 
   private void onRcpt(String argument) {
-    Transaction t = tx;
     PathParser.Parsed parsed;
     try {
       parsed = PathParser.parse(argument, "TO", false);
     } catch (PathParser.SyntaxException e) {
-      metrics.recipient("syntax");
+      gateway.metrics().recipient("syntax");
       badCommand(Replies.BAD_RECIPIENT_SYNTAX);
       return;
     }
     if (!parsed.parameters().isEmpty()) {
-      metrics.recipient("syntax");
+      gateway.metrics().recipient("syntax");
       badCommand(Replies.BAD_PARAMETER);
       return;
     }
-    SmtpReply refusal = recipients.policy(t, parsed.path());
-    if (refusal != null) {
-      reply(refusal);
-    } else if (t.claims.containsKey(parsed.path().localPart().toLowerCase(java.util.Locale.ROOT))) {
-      reply(Replies.RECIPIENT_OK); // the same alias twice in one transaction is claimed once
-    } else {
-      inFlight(recipients.expand(t, parsed.path()).map(r -> {
-        if (!t.claims.isEmpty() && state == State.MAIL) {
-          state = State.RCPT;
-        }
-        return r;
-      }));
-    }
+    inFlight(tx.addRecipient(parsed.path()));
   }
 
   private void onData(String argument) {
     if (!argument.isEmpty()) {
       badCommand(Replies.NO_ARGUMENTS);
-      return;
-    }
-    if (state != State.RCPT) {
+    } else if (state != State.RCPT) {
       reply(Replies.NO_VALID_RECIPIENTS); // RFC 2920 §3.1: with pipelining 554, not 503
-      return;
+    } else {
+      Transaction t = tx;
+      SessionFacts facts = new SessionFacts(helo, clientIp, esmtp, tls);
+      inFlight(t.openData().map(opening -> {
+        if (opening.channel() == null) {
+          tx = null;
+        } else {
+          message = new MessageStream(config, facts, this, t, opening.channel());
+          input.maxLineBytes(config.maxDataLineBytes());
+        }
+        return opening.reply();
+      }));
     }
-    Transaction t = tx;
-    inFlight(t.relay.data().map(r -> {
-      if (t.ended()) {
-        return Replies.RELAY_LOST;
-      }
-      if (r.code() != 354) {
-        endTransaction(Settlement.RELEASED, "relay refused DATA: " + r);
-        state = State.READY;
-        return r;
-      }
-      message = new MessageStream(this, t);
-      state = State.DATA;
-      input.maxLineBytes(config.maxDataLineBytes());
-      return Replies.START_DATA;
-    }));
+  }
+
+  private void endOfData() {
+    Future<SmtpReply> reply = message.finish();
+    message = null;
+    tx = null;
+    input.maxLineBytes(config.maxLineBytes());
+    inFlight(reply);
   }
 
   private void onRset() {
-    endTransaction(Settlement.RELEASED, "reset by RSET");
+    abandonTransaction("reset by RSET");
     state = helo == null ? State.CONNECTED : State.READY;
     reply(Replies.RESET_OK);
   }
 
   private void onStartTls(String argument) {
-    if (!config.tlsEnabled()) {
+    if (startTls == null) {
       badCommand(Replies.NOT_IMPLEMENTED);
     } else if (tls) {
       badCommand(Replies.ALREADY_TLS);
     } else if (!argument.isEmpty()) {
       badCommand(Replies.NO_ARGUMENTS);
     } else {
-      endTransaction(Settlement.RELEASED, "reset by STARTTLS");
-      busy = true;
+      abandonTransaction("reset by STARTTLS");
+      state = State.TLS;
       input.hold(Hold.COMMAND);
       // Switch once the parser has returned from this record (it pauses the socket on its way out).
-      vertx.runOnContext(v -> upgrade());
+      gateway.vertx().runOnContext(v -> upgrade());
     }
   }
 
@@ -356,10 +290,14 @@ final class Session implements LineInput.Listener {
     // RFC 3207 §4.2: forget everything learnt before TLS, and drop plaintext that came after
     // STARTTLS (buffered or still queued): it could be an injection.
     input.detachDiscarding(n -> LOG.info("{} dropped {} plaintext bytes sent after STARTTLS", clientIp, n));
-    // Vert.x writes our 220 once its TLS handler is in place, so the ClientHello answering it is
-    // never read as plaintext.
-    socket.upgradeToSsl(sslOptions, Buffer.buffer(Replies.READY_TLS.toWire())).onComplete(ar -> {
-      busy = false;
+    // Input is kept from the moment TLS is in place, but no command runs before the handshake is done.
+    startTls.upgrade(socket, Replies.READY_TLS, () -> {
+      input.attach(config.maxLineBytes());
+      input.hold(Hold.COMMAND);
+    }).onComplete(ar -> {
+      if (state == State.CLOSED) {
+        return;
+      }
       if (ar.failed()) {
         LOG.info("{} TLS handshake failed: {}", clientIp, ar.cause().toString());
         socket.close();
@@ -370,31 +308,31 @@ final class Session implements LineInput.Listener {
       esmtp = false;
       state = State.CONNECTED;
       LOG.info("{} TLS established ({})", clientIp, socket.sslSession() == null ? "?" : socket.sslSession().getProtocol());
-      input.attach(config.maxLineBytes());
-      if (shutdownRequested) {
-        closeWith(Replies.SHUTTING_DOWN);
+      if (!closeIfDraining()) {
+        input.release(Hold.COMMAND);
       }
     });
   }
 
-  // ---- replies, transactions, lifecycle -------------------------------------------------------
+  // ---- replies, waiting, lifecycle ------------------------------------------------------------
 
   /** Runs an asynchronous step with reading held, then replies and reads the next command. */
-  void inFlight(Future<SmtpReply> work) {
-    busy = true;
+  private void inFlight(Future<SmtpReply> work) {
+    state = State.WAITING;
     input.hold(Hold.COMMAND);
     work.onComplete(ar -> {
-      busy = false;
       if (state == State.CLOSED) {
         return;
       }
-      reply(ar.succeeded() ? ar.result() : Replies.RELAY_UNAVAILABLE);
-      if (shutdownRequested && state != State.DATA) {
-        endTransaction(Settlement.RELEASED, "shutdown");
-        closeWith(Replies.SHUTTING_DOWN);
-        return;
+      if (ar.failed()) {
+        LOG.warn("{} {} step failed: {}", clientIp, tx == null ? "-" : tx.id(), ar.cause().toString());
       }
-      input.release(Hold.COMMAND);
+      state = message != null ? State.DATA : tx == null ? (helo == null ? State.CONNECTED : State.READY)
+          : tx.hasRecipients() ? State.RCPT : State.MAIL;
+      reply(ar.succeeded() ? ar.result() : Replies.RELAY_UNAVAILABLE);
+      if (!closeIfDraining()) {
+        input.release(Hold.COMMAND);
+      }
     });
   }
 
@@ -412,23 +350,12 @@ final class Session implements LineInput.Listener {
     }
   }
 
-  /** Called by {@link MessageStream} once the final reply of the data is known. */
-  void messageDone() {
-    message = null;
-    tx = null;
-    state = State.READY;
-    input.maxLineBytes(config.maxLineBytes());
-  }
-
-  private void endTransaction(Settlement settlement, String why) {
+  private void abandonTransaction(String why) {
     if (tx != null) {
-      if (!tx.claims.isEmpty() || tx.relay != null) {
-        LOG.info("{} {} from=<{}> aliases={}: transaction ended, {} ({})", clientIp, tx.id, tx.from.raw(),
-            tx.aliases(), settlement, why);
-      }
-      tx.end(settlement);
+      tx.abandon(why);
       tx = null;
     }
+    message = null;
   }
 
   private void closeWith(SmtpReply reply) {
@@ -438,30 +365,31 @@ final class Session implements LineInput.Listener {
     socket.close();
   }
 
-  /** Graceful shutdown: idle sessions get 421 now; a command or DATA in flight finishes first. */
+  /** Graceful shutdown: idle sessions get 421 now; a command, handshake or DATA under way finishes first. */
   void shutdown() {
-    shutdownRequested = true;
-    if (state != State.CLOSED && !busy && state != State.DATA) {
-      endTransaction(Settlement.RELEASED, "shutdown");
-      closeWith(Replies.SHUTTING_DOWN);
+    closeWhenIdle = Replies.SHUTTING_DOWN;
+    closeIfDraining();
+  }
+
+  private boolean closeIfDraining() {
+    if (closeWhenIdle == null || !BETWEEN_COMMANDS.contains(state)) {
+      return false;
     }
+    abandonTransaction("shutdown");
+    closeWith(closeWhenIdle);
+    return true;
   }
 
   private void closed() {
-    vertx.cancelTimer(idleTimer);
+    gateway.vertx().cancelTimer(idleTimer);
     input.close();
-    if (message != null && message.clientGone()) {
-      tx = null; // the END already sent settles the claims when the smarthost answers
-    } else {
-      endTransaction(Settlement.RELEASED, "client disconnected");
-    }
-    message = null;
+    abandonTransaction("client disconnected");
     state = State.CLOSED;
     onClosed.run();
   }
 
   private void armIdleTimer(long delayMillis) {
-    idleTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
+    idleTimer = gateway.vertx().setTimer(Math.max(1, delayMillis), id -> {
       if (state == State.CLOSED) {
         return;
       }
@@ -469,12 +397,13 @@ final class Session implements LineInput.Listener {
       long limit = config.idleTimeoutSeconds() * 1000L;
       // Waiting on our own store/relay or a full window is not the client's idleness. (Vert.x
       // idle timeouts would close without a word; RFC 5321 §4.5.3.2.7 wants 421 first.)
-      if (busy || input.held() || idleMillis < limit) {
-        armIdleTimer(busy || input.held() ? limit : limit - idleMillis);
+      boolean ours = state == State.WAITING || state == State.TLS || input.held();
+      if (ours || idleMillis < limit) {
+        armIdleTimer(ours ? limit : limit - idleMillis);
         return;
       }
       LOG.info("{} idle for {} s, closing", clientIp, idleMillis / 1000);
-      endTransaction(Settlement.RELEASED, "idle timeout");
+      abandonTransaction("idle timeout");
       closeWith(Replies.IDLE_TIMEOUT);
     });
   }

@@ -23,6 +23,7 @@ public record SmtpConfig(
     int idleTimeoutSeconds,
     int maxConnections,
     int maxConnectionsPerIp,
+    int maxTransactionsPerClient,
     int maxBadCommands,
     long storeTimeoutMillis,
     long relayOpenTimeoutMillis,
@@ -69,7 +70,11 @@ public record SmtpConfig(
         r.intRange("maxRecipients", 100, 1, 100_000),
         r.intRange("idleTimeoutSeconds", 300, 1, 86_400),
         r.intRange("maxConnections", 1000, 1, 1_000_000),
-        r.intRange("maxConnectionsPerIp", 20, 1, 1_000_000),
+        // Postfix's smtpd_client_connection_count_limit: a busy sending MTA opens many at once.
+        r.intRange("maxConnectionsPerIp", 50, 1, 1_000_000),
+        // Well below the relay's pool (poolSize per relay instance): one client must not be able
+        // to hold every smarthost connection with transactions it never finishes.
+        r.intRange("maxTransactionsPerClient", 5, 1, 1_000_000),
         r.intRange("maxBadCommands", 10, 1, 10_000),
         r.longMin("storeTimeoutMillis", 5_000, 1),
         // RFC 5321 §4.5.3.2 client timeouts plus a margin, so that the relay's own timeout

@@ -5,32 +5,30 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.ServerSSLOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tempalias.contract.SmtpReply;
+import org.tempalias.smtp.protocol.Replies;
 
 /**
- * The SMTP server of tempalias: accepts connections, enforces the connection limits and runs one
- * {@link Session} per connection. Configuration: the {@code smtp} section and {@code domains}.
+ * The SMTP server of tempalias: accepts connections, enforces the connection limits (per node,
+ * shared by every instance of the deployment) and runs one {@link Session} per connection.
+ * Configuration: the {@code smtp} section and {@code domains}.
  */
 public class SmtpGatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SmtpGatewayVerticle.class);
 
   private SmtpConfig config;
   private NetServer server;
-  private StoreClient store;
-  private GatewayMetrics metrics;
-  private ServerSSLOptions sslOptions;
+  private Gateway gateway;
+  private NodeLimits limits;
+  private StartTls startTls;
   private final Set<Session> sessions = new LinkedHashSet<>();
-  private final Map<String, Integer> perIp = new HashMap<>();
   private boolean stopping;
 
   @Override
@@ -40,20 +38,25 @@ public class SmtpGatewayVerticle extends VerticleBase {
       if (config.tlsEnabled()) {
         requireReadable("smtp.tlsCert", config.tlsCert());
         requireReadable("smtp.tlsKey", config.tlsKey());
-        sslOptions = new ServerSSLOptions()
-            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
       }
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    store = new StoreClient(vertx.eventBus(), config.storeTimeoutMillis());
-    metrics = new GatewayMetrics();
-    server = vertx.createNetServer(new NetServerOptions()
-            .setHost(config.host())
-            .setPort(config.port())
-            .setTcpNoDelay(true))
-        .connectHandler(this::onConnect);
-    return server.listen().onSuccess(s -> LOG.info("SMTP gateway listening on {}:{} for domains {} (STARTTLS {})",
+    limits = NodeLimits.join(vertx, deploymentID(), config);
+    gateway = new Gateway(vertx, config, new StoreClient(vertx.eventBus(), config.storeTimeoutMillis()),
+        new GatewayMetrics(), limits);
+    Future<StartTls> tls = config.tlsEnabled()
+        ? StartTls.load(vertx, config.tlsCert(), config.tlsKey())
+        : Future.succeededFuture();
+    return tls.compose(loaded -> {
+      startTls = loaded;
+      server = vertx.createNetServer(new NetServerOptions()
+              .setHost(config.host())
+              .setPort(config.port())
+              .setTcpNoDelay(true))
+          .connectHandler(this::onConnect);
+      return server.listen();
+    }).onFailure(e -> limits.leave(vertx, deploymentID())).onSuccess(s -> LOG.info("SMTP gateway listening on {}:{} for domains {} (STARTTLS {})",
         config.host(), s.actualPort(), config.domains(), config.tlsEnabled() ? "on" : "off"));
   }
 
@@ -65,10 +68,12 @@ public class SmtpGatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     if (server == null) {
+      limits.leave(vertx, deploymentID());
       return Future.succeededFuture();
     }
     LOG.info("SMTP gateway shutting down, {} sessions open, grace {} s", sessions.size(), config.shutdownGraceSeconds());
-    return server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
+    return server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS)
+        .andThen(v -> limits.leave(vertx, deploymentID()));
   }
 
   /** The bound port (useful with port 0). */
@@ -83,22 +88,19 @@ public class SmtpGatewayVerticle extends VerticleBase {
       socket.close();
       return;
     }
-    if (sessions.size() >= config.maxConnections()) {
-      refuse(socket, ip, "refused_total", Replies.TOO_MANY_CONNECTIONS);
+    String client = NodeLimits.clientKey(ip);
+    String refused = limits.admit(client);
+    if (refused != null) {
+      refuse(socket, ip, refused, refused.equals("refused_ip") ? Replies.TOO_MANY_FROM_IP : Replies.TOO_MANY_CONNECTIONS);
       return;
     }
-    if (perIp.getOrDefault(ip, 0) >= config.maxConnectionsPerIp()) {
-      refuse(socket, ip, "refused_ip", Replies.TOO_MANY_FROM_IP);
-      return;
-    }
-    metrics.connection("accepted");
-    metrics.opened();
-    perIp.merge(ip, 1, Integer::sum);
+    gateway.metrics().connection("accepted");
+    gateway.metrics().opened();
     Session[] holder = new Session[1];
-    Session session = new Session(vertx, socket, config, store, metrics, sslOptions, () -> {
+    Session session = new Session(gateway, socket, startTls, () -> {
       sessions.remove(holder[0]);
-      perIp.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
-      metrics.closed();
+      limits.sessionClosed(client);
+      gateway.metrics().closed();
     });
     holder[0] = session;
     sessions.add(session);
@@ -106,8 +108,8 @@ public class SmtpGatewayVerticle extends VerticleBase {
     session.start();
   }
 
-  private void refuse(NetSocket socket, String ip, String outcome, org.tempalias.contract.SmtpReply reply) {
-    metrics.connection(outcome);
+  private void refuse(NetSocket socket, String ip, String outcome, SmtpReply reply) {
+    gateway.metrics().connection(outcome);
     LOG.info("{} connection refused: {} ({})", ip, outcome, reply);
     socket.write(reply.toWire());
     socket.close();

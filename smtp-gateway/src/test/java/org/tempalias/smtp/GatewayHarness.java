@@ -1,40 +1,48 @@
 package org.tempalias.smtp;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.tempalias.testsupport.Await;
+import org.tempalias.testsupport.Ports;
 
-/** Deploys the gateway in-process on port 0 and waits for things with bounds. */
+/**
+ * Deploys the gateway in-process in the shape the service runs it: several instances sharing one
+ * port (by default two), so that state kept per instance cannot hide from a test.
+ */
 final class GatewayHarness {
+  static final int INSTANCES = 2;
+
   private GatewayHarness() {}
+
+  /** A deployed gateway: its deployment id and the port all its instances share. */
+  record Deployed(String deploymentID, int actualPort) {}
 
   static JsonObject config(JsonObject smtp) {
     return new JsonObject()
         .put("domains", new JsonArray().add("tempalias.test").add("alias.example"))
-        .put("smtp", new JsonObject().put("port", 0).put("hostname", "mx.tempalias.test").mergeIn(smtp));
+        .put("smtp", new JsonObject().put("port", Ports.free()).put("hostname", "mx.tempalias.test").mergeIn(smtp));
   }
 
-  static SmtpGatewayVerticle deploy(Vertx vertx, JsonObject smtp) throws Exception {
-    SmtpGatewayVerticle verticle = new SmtpGatewayVerticle();
-    await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config(smtp))));
-    return verticle;
+  static Deployed deploy(Vertx vertx, JsonObject smtp) {
+    return deploy(vertx, smtp, INSTANCES);
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  static Deployed deploy(Vertx vertx, JsonObject smtp, int instances) {
+    JsonObject config = config(smtp);
+    String id = await(vertx.deployVerticle(SmtpGatewayVerticle::new,
+        new DeploymentOptions().setInstances(instances).setConfig(config)));
+    return new Deployed(id, config.getJsonObject("smtp").getInteger("port"));
   }
 
-  static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
+  static <T> T await(Future<T> future) {
+    return Await.await(future);
+  }
+
+  static void waitFor(String what, BooleanSupplier condition) {
+    Await.waitFor(what, condition);
   }
 }

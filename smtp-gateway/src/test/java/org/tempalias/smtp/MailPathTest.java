@@ -22,7 +22,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.embedded.RedisServer;
+import org.tempalias.testsupport.LineClient;
+import org.tempalias.testsupport.ScriptedSmarthost;
+import org.tempalias.testsupport.ScriptedSmarthost.Step;
+import org.tempalias.testsupport.Swaks;
+import org.tempalias.testsupport.TestRedis;
 
 /** Issue 4's acceptance: gateway + real alias-store + real relay + a recording smarthost. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -33,24 +37,21 @@ class MailPathTest {
           + "with ESMTP id [0-9A-Z]{12}(\r\n\tfor <[a-z0-9]{10}@tempalias\\.test>)?; [A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} "
           + "\\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\r\n");
 
-  static RedisServer redis;
+  static TestRedis redis;
   static Vertx vertx;
-  static RecordingSmarthost smarthost;
-  static SmtpGatewayVerticle gateway;
-  static int redisPort;
+  static ScriptedSmarthost smarthost;
   static int port;
 
   @BeforeAll
   static void start() throws Exception {
-    redisPort = Backends.freePort();
-    redis = Backends.startRedis(redisPort);
+    redis = TestRedis.start();
     vertx = Vertx.vertx();
-    Backends.deployStore(vertx, redisPort);
-    smarthost = new RecordingSmarthost(vertx);
+    Backends.deployStore(vertx, redis);
+    smarthost = new ScriptedSmarthost();
+    await(smarthost.start(vertx));
     Backends.deployRelay(vertx, smarthost.port(), new JsonObject());
-    gateway = GatewayHarness.deploy(vertx, new JsonObject()
-        .put("maxConnectionsPerIp", 200).put("maxMessageBytes", 1_000_000).put("chunkBytes", 4096));
-    port = gateway.actualPort();
+    port = GatewayHarness.deploy(vertx, new JsonObject()
+        .put("maxConnectionsPerIp", 200).put("maxMessageBytes", 1_000_000).put("chunkBytes", 4096)).actualPort();
   }
 
   @AfterAll
@@ -66,9 +67,8 @@ class MailPathTest {
   @BeforeEach
   void reset() {
     if (smarthost != null) {
-      smarthost.messages.clear();
-      smarthost.finalReply = "250 2.0.0 Ok: queued";
-      smarthost.rcptReply = "250 2.1.5 Ok";
+      smarthost.delivered.clear();
+      smarthost.replies.clear();
     }
   }
 
@@ -97,8 +97,7 @@ class MailPathTest {
     return ("From: a@b.example\r\nSubject: " + subject + "\r\n\r\nHello\r\n").getBytes(StandardCharsets.US_ASCII);
   }
 
-  static String stripReceived(byte[] data) {
-    String s = new String(data, StandardCharsets.ISO_8859_1);
+  static String stripReceived(String s) {
     var m = RECEIVED.matcher(s);
     assertThat(m.lookingAt()).as("our Received header first in:\n" + s.substring(0, Math.min(400, s.length()))).isTrue();
     return s.substring(m.end());
@@ -124,11 +123,11 @@ class MailPathTest {
       c.sendBytes(wire).send(".\r\n");
       c.expect("250 ");
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    RecordingSmarthost.Received m = smarthost.messages.get(0);
-    assertThat(m.from()).isEqualTo("sender@b.example");
-    assertThat(m.rcpts()).containsExactly("target@dest.example");
-    assertThat(stripReceived(m.data()).getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(wire);
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    ScriptedSmarthost.Delivered m = smarthost.delivered.get(0);
+    assertThat(m.sender()).isEqualTo("sender@b.example");
+    assertThat(m.recipients()).containsExactly("target@dest.example");
+    assertThat(stripReceived(m.text()).getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(wire);
   }
 
   @Test
@@ -152,8 +151,8 @@ class MailPathTest {
       }
       c.send(".").send("\r").send("\n").expect("250 ");
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    assertThat(stripReceived(smarthost.messages.get(0).data()).getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(wire);
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(stripReceived(smarthost.delivered.get(0).text()).getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(wire);
   }
 
   @Test
@@ -165,7 +164,7 @@ class MailPathTest {
       }
       assertThat(transaction(c, "a@b.example", aid + "@" + DOMAIN, simpleMessage("n4"))).startsWith("550 5.1.1");
     }
-    waitFor("3 deliveries", () -> smarthost.messages.size() == 3);
+    waitFor("3 deliveries", () -> smarthost.delivered.size() == 3);
   }
 
   @Test
@@ -179,10 +178,10 @@ class MailPathTest {
       c.send("Subject: pipelined\r\n\r\nbody\r\n.\r\nQUIT\r\n");
       c.expectAll("250 ", "221 ");
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
     // The same alias twice is one claim and one upstream recipient; max-usage 2 leaves one use.
-    assertThat(smarthost.messages.get(0).rcpts()).containsExactly("pipe@dest.example");
-    assertThat(smarthost.messages.get(0).from()).isEmpty();
+    assertThat(smarthost.delivered.get(0).recipients()).containsExactly("pipe@dest.example");
+    assertThat(smarthost.delivered.get(0).sender()).isEmpty();
     try (LineClient c = session(port)) {
       assertThat(transaction(c, "a@b.example", aid + "@" + DOMAIN, simpleMessage("2nd"))).startsWith("250 ");
       assertThat(transaction(c, "a@b.example", aid + "@" + DOMAIN, simpleMessage("3rd"))).startsWith("550 5.1.1");
@@ -200,9 +199,9 @@ class MailPathTest {
       c.cmd("DATA").expect("354 ");
       c.send("Subject: two\r\n\r\nx\r\n.\r\n").expect("250 ");
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    assertThat(smarthost.messages.get(0).rcpts()).containsExactly("one@dest.example", "two@dest.example");
-    assertThat(stripReceived(smarthost.messages.get(0).data())).startsWith("Subject: two");
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(smarthost.delivered.get(0).recipients()).containsExactly("one@dest.example", "two@dest.example");
+    assertThat(stripReceived(smarthost.delivered.get(0).text())).startsWith("Subject: two");
   }
 
   @Test
@@ -230,7 +229,7 @@ class MailPathTest {
         }
       }
       assertThat(delivered).isLessThanOrEqualTo(10);
-      assertThat(smarthost.messages).hasSize(delivered);
+      assertThat(smarthost.delivered).hasSize(delivered);
       // Whatever was deferred (4.2.1) can still be sent until the tenth use is spent.
       try (LineClient c = session(port)) {
         while (delivered < 10) {
@@ -244,7 +243,7 @@ class MailPathTest {
         }
         assertThat(transaction(c, "a@b.example", aid + "@" + DOMAIN, simpleMessage("11th"))).startsWith("550 5.1.1");
       }
-      assertThat(smarthost.messages).hasSize(10);
+      assertThat(smarthost.delivered).hasSize(10);
     } finally {
       pool.shutdownNow();
     }
@@ -254,12 +253,12 @@ class MailPathTest {
   void smarthostTemporaryOrPermanentFailureAtEndCostsNoUse() throws Exception {
     String aid = Backends.createAlias(vertx, "fail@dest.example", 1);
     try (LineClient c = session(port)) {
-      smarthost.finalReply = "451 4.3.0 Try later, fail@dest.example";
+      smarthost.replies.put(Step.END, "451 4.3.0 Try later, fail@dest.example");
       String r = transaction(c, "a@b.example", aid + "@" + DOMAIN, simpleMessage("451"));
       assertThat(r).startsWith("451 4.3.0").doesNotContain("fail@dest.example");
-      smarthost.finalReply = "554 5.7.1 Rejected";
+      smarthost.replies.put(Step.END, "554 5.7.1 Rejected");
       assertThat(transaction(c, "a@b.example", aid + "@" + DOMAIN, simpleMessage("554"))).startsWith("554 5.7.1");
-      smarthost.finalReply = "250 2.0.0 Ok";
+      smarthost.replies.put(Step.END, "250 2.0.0 Ok");
       assertThat(eventually(c, aid, "ok")).startsWith("250 ");
       assertThat(transaction(c, "a@b.example", aid + "@" + DOMAIN, simpleMessage("spent"))).startsWith("550 5.1.1");
     }
@@ -281,12 +280,12 @@ class MailPathTest {
   void smarthostRefusingTheRecipientIsPassedThroughAndReleased() throws Exception {
     String aid = Backends.createAlias(vertx, "refused@dest.example", 1);
     try (LineClient c = session(port)) {
-      smarthost.rcptReply = "550 5.1.1 <refused@dest.example>: Recipient address rejected";
+      smarthost.replies.put(Step.RCPT, "550 5.1.1 <refused@dest.example>: Recipient address rejected");
       c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
       String r = c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").reply();
       assertThat(r).startsWith("550 5.1.1").contains(aid + "@" + DOMAIN).doesNotContain("refused@dest.example");
       c.cmd("RSET").expect("250 ");
-      smarthost.rcptReply = "250 2.1.5 Ok";
+      smarthost.replies.put(Step.RCPT, "250 2.1.5 Ok");
       assertThat(eventually(c, aid, "after refusal")).startsWith("250 ");
     }
   }
@@ -308,8 +307,8 @@ class MailPathTest {
     try (LineClient c = session(port)) {
       assertThat(eventually(c, aid, "complete")).startsWith("250 ");
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    assertThat(stripReceived(smarthost.messages.get(0).data())).contains("complete");
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(stripReceived(smarthost.delivered.get(0).text())).contains("complete");
   }
 
   static void waitForRcpt(LineClient c, String aid) throws Exception {
@@ -343,8 +342,8 @@ class MailPathTest {
       c.cmd("NOOP").expect("250 2.0.0");
       assertThat(eventually(c, aid, "finally")).startsWith("250 ");
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    assertThat(stripReceived(smarthost.messages.get(0).data())).contains("finally").doesNotContain("smuggled");
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(stripReceived(smarthost.delivered.get(0).text())).contains("finally").doesNotContain("smuggled");
   }
 
   static String eventuallyWith(LineClient c, String aid, byte[] data) throws Exception {
@@ -363,8 +362,8 @@ class MailPathTest {
     String aid = Backends.createAlias(vertx, "down@dest.example", 1);
     Vertx other = Vertx.vertx();
     try {
-      Backends.deployStore(other, redisPort);
-      Backends.deployRelay(other, Backends.freePort(), new JsonObject());
+      Backends.deployStore(other, redis);
+      Backends.deployRelay(other, org.tempalias.testsupport.Ports.free(), new JsonObject());
       int p = GatewayHarness.deploy(other, new JsonObject()).actualPort();
       try (LineClient c = session(p)) {
         c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
@@ -377,13 +376,13 @@ class MailPathTest {
     } finally {
       await(other.close());
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
   }
 
   @Test
   void dataInProgressFinishesDuringGracefulShutdown() throws Exception {
     String aid = Backends.createAlias(vertx, "grace@dest.example", 1);
-    SmtpGatewayVerticle gw = GatewayHarness.deploy(vertx, new JsonObject().put("shutdownGraceSeconds", 10));
+    GatewayHarness.Deployed gw = GatewayHarness.deploy(vertx, new JsonObject().put("shutdownGraceSeconds", 10));
     try (LineClient busy = session(gw.actualPort()); LineClient idle = session(gw.actualPort())) {
       busy.cmd("MAIL FROM:<a@b.example>").expect("250 ");
       busy.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
@@ -396,8 +395,8 @@ class MailPathTest {
       busy.expect("421 4.3.2");
       await(undeployed);
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    assertThat(stripReceived(smarthost.messages.get(0).data())).endsWith("first half\r\nsecond half\r\n");
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(stripReceived(smarthost.delivered.get(0).text())).endsWith("first half\r\nsecond half\r\n");
   }
 
   @Test
@@ -405,7 +404,7 @@ class MailPathTest {
     String a = Backends.createAlias(vertx, "limit1@dest.example", 1);
     String b = Backends.createAlias(vertx, "limit2@dest.example", 1);
     String third = Backends.createAlias(vertx, "limit3@dest.example", 1);
-    SmtpGatewayVerticle gw = GatewayHarness.deploy(vertx, new JsonObject().put("maxRecipients", 2));
+    GatewayHarness.Deployed gw = GatewayHarness.deploy(vertx, new JsonObject().put("maxRecipients", 2));
     try (LineClient c = session(gw.actualPort())) {
       c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
       c.cmd("RCPT TO:<" + a + "@" + DOMAIN + ">").expect("250 ");
@@ -416,8 +415,8 @@ class MailPathTest {
     } finally {
       await(vertx.undeploy(gw.deploymentID()));
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    assertThat(smarthost.messages.get(0).rcpts()).containsExactly("limit1@dest.example", "limit2@dest.example");
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(smarthost.delivered.get(0).recipients()).containsExactly("limit1@dest.example", "limit2@dest.example");
     try (LineClient c = session(port)) {
       assertThat(eventually(c, third, "third was never claimed")).startsWith("250 ");
     }
@@ -429,8 +428,8 @@ class MailPathTest {
     Swaks.Result r = Swaks.run(port, "--from", "a@b.example", "--to", aid + "@" + DOMAIN, "--pipeline",
         "--header", "Subject: via swaks", "--body", "Hello from swaks\n.leading dot");
     assertThat(r.exit()).as(r.output()).isZero();
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    assertThat(stripReceived(smarthost.messages.get(0).data())).contains("Subject: via swaks", "\r\n..leading dot\r\n");
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(stripReceived(smarthost.delivered.get(0).text())).contains("Subject: via swaks", "\r\n..leading dot\r\n");
   }
 
   @Test
@@ -442,10 +441,10 @@ class MailPathTest {
       c.cmd("DATA").expect("354 ");
       c.send("Subject: Grüße\r\n\r\nÄÖÜ\r\n.\r\n").expect("250 ");
     }
-    waitFor("delivery", () -> smarthost.messages.size() == 1);
-    RecordingSmarthost.Received m = smarthost.messages.get(0);
-    assertThat(m.from()).isEqualTo("jörg@bücher.example");
-    String data = new String(m.data(), StandardCharsets.UTF_8);
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    ScriptedSmarthost.Delivered m = smarthost.delivered.get(0);
+    assertThat(m.sender()).isEqualTo("jörg@bücher.example");
+    String data = m.data().toString(StandardCharsets.UTF_8);
     assertThat(data).contains(" with UTF8SMTP id ").endsWith("\r\nSubject: Grüße\r\n\r\nÄÖÜ\r\n");
   }
 }

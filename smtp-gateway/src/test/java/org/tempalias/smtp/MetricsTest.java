@@ -12,6 +12,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.tempalias.testsupport.LineClient;
 
 /** With a Micrometer backend the gateway counts its decisions (without one, see the other tests). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

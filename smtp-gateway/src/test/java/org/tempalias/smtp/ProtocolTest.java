@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.tempalias.testsupport.LineClient;
+import org.tempalias.testsupport.Swaks;
 import org.tempalias.contract.StoreAddress;
 
 /** The SMTP dialogue over real sockets, without store or relay (they are absent or silent here). */
@@ -274,7 +276,7 @@ class ProtocolTest {
   void gracefulShutdownSends421ToIdleSessions() throws Exception {
     Vertx v = Vertx.vertx();
     try {
-      SmtpGatewayVerticle gw = GatewayHarness.deploy(v, new JsonObject().put("shutdownGraceSeconds", 5));
+      GatewayHarness.Deployed gw = GatewayHarness.deploy(v, new JsonObject().put("shutdownGraceSeconds", 5));
       int p = gw.actualPort();
       try (LineClient c = new LineClient(p)) {
         c.expect("220 ");
@@ -300,11 +302,11 @@ class ProtocolTest {
   void badConfigFailsStartNamingTheKey() {
     Vertx v = Vertx.vertx();
     try {
-      var f = v.deployVerticle(new SmtpGatewayVerticle(),
+      var f = v.deployVerticle(SmtpGatewayVerticle::new,
           new io.vertx.core.DeploymentOptions().setConfig(GatewayHarness.config(new JsonObject().put("windowChunks", 0))));
       assertThat(f.toCompletionStage().toCompletableFuture()).failsWithin(10, TimeUnit.SECONDS)
           .withThrowableThat().withMessageContaining("smtp.windowChunks");
-      var g = v.deployVerticle(new SmtpGatewayVerticle(), new io.vertx.core.DeploymentOptions().setConfig(
+      var g = v.deployVerticle(SmtpGatewayVerticle::new, new io.vertx.core.DeploymentOptions().setConfig(
           GatewayHarness.config(new JsonObject().put("tlsCert", "/nonexistent.pem").put("tlsKey", "/nonexistent.pem"))));
       assertThat(g.toCompletionStage().toCompletableFuture()).failsWithin(10, TimeUnit.SECONDS)
           .withThrowableThat().withMessageContaining("smtp.tlsCert");

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.tempalias.testsupport.LineClient;
+import org.tempalias.testsupport.TestRedis;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tempalias.contract.RelayAddress;
@@ -27,7 +29,6 @@ import org.tempalias.contract.RelayOpen;
 import org.tempalias.contract.RelayOpened;
 import org.tempalias.contract.RelayRcpt;
 import org.tempalias.contract.SmtpReply;
-import redis.embedded.RedisServer;
 
 /**
  * The gateway's side of the relay protocol against a scripted relay peer on the event bus (real
@@ -40,7 +41,7 @@ import redis.embedded.RedisServer;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ScriptedRelayTest {
   static final String DOMAIN = "tempalias.test";
-  static RedisServer redis;
+  static TestRedis redis;
   static Vertx vertx;
   static int port;
   /** A second gateway with long request bounds and quick probes: only PING can end a wait early. */
@@ -66,10 +67,9 @@ class ScriptedRelayTest {
 
   @BeforeAll
   static void start() throws Exception {
-    int redisPort = Backends.freePort();
-    redis = Backends.startRedis(redisPort);
+    redis = TestRedis.start();
     vertx = Vertx.vertx();
-    Backends.deployStore(vertx, redisPort);
+    Backends.deployStore(vertx, redis);
     port = GatewayHarness.deploy(vertx, new JsonObject()
         .put("chunkBytes", 1024).put("windowChunks", 2).put("relayAckTimeoutMillis", 500)
         .put("relayOpenTimeoutMillis", 500)).actualPort();

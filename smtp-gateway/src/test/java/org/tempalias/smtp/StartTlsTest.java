@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.tempalias.testsupport.LineClient;
 
 /** STARTTLS with the test certificate under src/test/resources (self-signed, CN=localhost). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -61,6 +62,21 @@ class StartTlsTest {
       c.startTls();
       c.cmd("MAIL FROM:<a@b.example>").expect("503 5.5.1 Send EHLO/HELO first");
       c.cmd("NOOP").expect("250 2.0.0");
+    }
+  }
+
+  @Test
+  void startTlsWorksOnEveryInstance() throws Exception {
+    // The gateway runs in two instances sharing the port; connections alternate between them.
+    for (int i = 0; i < 6; i++) {
+      try (LineClient c = new LineClient(port)) {
+        c.expect("220 ");
+        c.cmd("EHLO client.example").expect("250 ");
+        c.cmd("STARTTLS").expect("220 2.0.0");
+        c.startTls();
+        c.cmd("EHLO client.example").expect("250 ");
+        c.cmd("QUIT").expect("221 ");
+      }
     }
   }
 }

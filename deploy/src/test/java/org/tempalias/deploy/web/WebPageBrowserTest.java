@@ -1,7 +1,6 @@
 package org.tempalias.deploy.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,11 +27,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -43,6 +42,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.tempalias.deploy.Service;
 import org.tempalias.deploy.Settings;
+import org.tempalias.testsupport.OptionalTool;
 
 /**
  * Issue 6 end to end: the web page served by the whole service (every role, embedded Redis),
@@ -51,17 +51,15 @@ import org.tempalias.deploy.Settings;
  *
  * <p>The methods run in order and share one browser and one service: an error for a bad target,
  * creating an alias (by keyboard), the list with its live status, the screenshots, then deleting
- * it through the confirmation dialog. {@code -Dtempalias.skipBrowser=true} skips the class where
- * no Chromium is installed; without it a missing driver is a failure, not a silent skip.
+ * it through the confirmation dialog. Without Chromium and chromedriver the class is skipped with
+ * one line saying what to install, except under CI (see {@link OptionalTool}), where it fails.
  */
 @Tag("browser")
-@DisabledIfSystemProperty(named = "tempalias.skipBrowser", matches = "true",
-    disabledReason = "tempalias.skipBrowser=true: no Chromium on this machine")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class WebPageBrowserTest {
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = OptionalTool.CHROMEDRIVER.path();
+  private static final Path CHROMIUM = OptionalTool.CHROMIUM.path();
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final String STORAGE_KEY = "tempalias.aliases.v1";
   private static final Duration WAIT = Duration.ofSeconds(15);
@@ -87,11 +85,8 @@ class WebPageBrowserTest {
   @BeforeAll
   static void startServiceAndBrowser() throws Exception {
     SELENIUM_DEVTOOLS.setLevel(Level.SEVERE);
-    if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
-      fail("The browser test needs Debian's Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
-          + " (apt-get install -y chromium chromium-driver). To build without them, run with"
-          + " -Dtempalias.skipBrowser=true.");
-    }
+    OptionalTool.CHROMIUM.require();
+    OptionalTool.CHROMEDRIVER.require();
     dataDir = Files.createTempDirectory("tempalias-web-data");
     profileDir = Files.createTempDirectory("tempalias-web-chromium");
     Map<String, String> env = Map.of(
@@ -161,7 +156,7 @@ class WebPageBrowserTest {
 
     fill("someone@invalid", "7", "10");
     driver.findElement(By.id("create-button")).click();
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(
         By.id("target-error"), "dot"));
     assertThat(driver.findElement(By.id("limits-error")).isDisplayed()).isFalse();
     assertThat(driver.findElement(By.id("result")).isDisplayed()).isFalse();
@@ -184,7 +179,7 @@ class WebPageBrowserTest {
     assertThat(driver.findElement(By.id("result-expiry")).getText()).contains("in 7 days");
     assertThat(driver.findElement(By.id("result-uses")).getText()).isEqualTo("10");
     assertThat(driver.findElement(By.id("result-copy")).isDisplayed()).isTrue();
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(
         By.id("announcer"), "Alias created: " + address));
 
     WebElement item = waitVisible(itemOf(aid));
@@ -199,7 +194,7 @@ class WebPageBrowserTest {
 
     // After a reload the list comes from local storage and its status from GET /aliases/{aid}.
     driver.navigate().refresh();
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.attributeToBe(itemOf(aid), "data-state", "active"));
+    waiting().until(ExpectedConditions.attributeToBe(itemOf(aid), "data-state", "active"));
     assertThat(driver.findElement(itemOf(aid)).getText()).contains("10 of 10 messages left", "Expires in 7 days");
   }
 
@@ -214,8 +209,8 @@ class WebPageBrowserTest {
     fill("jane.doe@example.org", "7", "10");
     String before = driver.findElement(By.id("result-address")).getText();
     driver.findElement(By.id("create-button")).click();
-    new WebDriverWait(driver, WAIT).until(d -> !d.findElement(By.id("result-address")).getText().equals(before));
-    new WebDriverWait(driver, WAIT).until(d -> listItems().size() == 3);
+    waiting().until(d -> !d.findElement(By.id("result-address")).getText().equals(before));
+    waiting().until(d -> listItems().size() == 3);
 
     viewport(1280, 900, false);
     settle(0);
@@ -236,7 +231,7 @@ class WebPageBrowserTest {
     assertThat(aid).as("the alias from the creation test").isNotNull();
     String key = updateKey(aid);
     open();
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.attributeToBe(itemOf(aid), "data-state", "active"));
+    waiting().until(ExpectedConditions.attributeToBe(itemOf(aid), "data-state", "active"));
 
     // Escape backs out of the dialog and puts focus back on the button that opened it.
     WebElement deleteButton = driver.findElement(itemOf(aid)).findElement(By.cssSelector("[data-action=delete]"));
@@ -245,7 +240,7 @@ class WebPageBrowserTest {
     assertThat(dialog.getText()).contains("Delete this alias?", address);
     assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("confirm-cancel");
     driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirm-dialog")));
+    waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirm-dialog")));
     assertThat(driver.switchTo().activeElement()).isEqualTo(deleteButton);
     assertThat(getAlias(aid, key).statusCode()).as("cancelled: still there").isEqualTo(200);
 
@@ -256,9 +251,9 @@ class WebPageBrowserTest {
     assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("confirm-delete");
     driver.switchTo().activeElement().sendKeys(Keys.ENTER);
 
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.numberOfElementsToBe(itemOf(aid), 0));
+    waiting().until(ExpectedConditions.numberOfElementsToBe(itemOf(aid), 0));
     assertThat(driver.findElement(By.id("confirm-dialog")).isDisplayed()).isFalse();
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(
         By.id("announcer"), "Deleted " + address));
     assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("aliases-heading");
     assertThat(storedAids()).doesNotContain(aid);
@@ -269,7 +264,7 @@ class WebPageBrowserTest {
 
   private static void open() {
     driver.get(baseUrl);
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.elementToBeClickable(By.id("create-button")));
+    waiting().until(ExpectedConditions.elementToBeClickable(By.id("create-button")));
   }
 
   private static void fill(String target, String days, String uses) {
@@ -285,7 +280,7 @@ class WebPageBrowserTest {
   }
 
   private static WebElement waitVisible(By locator) {
-    return new WebDriverWait(driver, WAIT).until(ExpectedConditions.visibilityOfElementLocated(locator));
+    return waiting().until(ExpectedConditions.visibilityOfElementLocated(locator));
   }
 
   private static By itemOf(String aid) {
@@ -337,6 +332,13 @@ class WebPageBrowserTest {
     ((JavascriptExecutor) driver).executeAsyncScript(
         "const done = arguments[arguments.length - 1];"
             + "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
+  }
+
+  /** A wait that polls again when the page re-rendered the element it had just found. */
+  private static WebDriverWait waiting() {
+    WebDriverWait wait = new WebDriverWait(driver, WAIT);
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
   }
 
   private static void deleteTree(Path root) throws IOException {

@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -11,12 +11,12 @@ import java.util.Map;
  * paths, a second {@code @}, source routes, quoted local parts, address literals): they parse, and
  * {@link MailPath} says what they are.
  */
-final class PathParser {
+public final class PathParser {
 
   /** The path and its ESMTP parameters (keywords upper case, value null for a bare keyword). */
-  record Parsed(MailPath path, Map<String, String> parameters) {}
+  public record Parsed(MailPath path, Map<String, String> parameters) {}
 
-  static final class SyntaxException extends Exception {
+  public static final class SyntaxException extends Exception {
     SyntaxException(String message) {
       super(message, null, false, false);
     }
@@ -30,7 +30,7 @@ final class PathParser {
    * @param keyword "FROM" or "TO"
    * @param allowNull whether {@code <>} is a valid path here (MAIL only)
    */
-  static Parsed parse(String argument, String keyword, boolean allowNull) throws SyntaxException {
+  public static Parsed parse(String argument, String keyword, boolean allowNull) throws SyntaxException {
     String prefix = keyword + ":";
     if (argument.length() < prefix.length()
         || !argument.substring(0, prefix.length()).toUpperCase(Locale.ROOT).equals(prefix)) {
@@ -77,7 +77,7 @@ final class PathParser {
     throw new SyntaxException("unterminated path");
   }
 
-  static MailPath mailbox(String inner) throws SyntaxException {
+  public static MailPath mailbox(String inner) throws SyntaxException {
     boolean sourceRoute = false;
     String box = inner;
     if (box.startsWith("@")) {
@@ -191,7 +191,7 @@ final class PathParser {
   }
 
   /** ESMTP parameters (RFC 5321 §4.1.2 esmtp-param): keyword[=value], separated by spaces. */
-  static Map<String, String> parameters(String text) throws SyntaxException {
+  public static Map<String, String> parameters(String text) throws SyntaxException {
     Map<String, String> out = new LinkedHashMap<>();
     String trimmed = text.trim();
     int from = 0;

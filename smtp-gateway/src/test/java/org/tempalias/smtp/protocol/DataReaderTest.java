@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

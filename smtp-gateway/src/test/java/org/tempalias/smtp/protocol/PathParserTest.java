@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -101,16 +101,5 @@ class PathParserTest {
         Map.of("BODY", "BINARYMIME"), Map.of("SMTPUTF8", "yes"), Map.of("AUTH", "<>"), Map.of("RET", "FULL"))) {
       assertThatThrownBy(() -> MailParameters.of(bad)).as(bad.toString()).isInstanceOf(IllegalArgumentException.class);
     }
-  }
-
-  @Test
-  void commands() {
-    assertThat(Command.parse("ehlo  client.example ")).isEqualTo(new Command(Command.Verb.EHLO, "client.example"));
-    assertThat(Command.parse("MAIL FROM:<a@b>")).isEqualTo(new Command(Command.Verb.MAIL, "FROM:<a@b>"));
-    assertThat(Command.parse("QuIt")).isEqualTo(new Command(Command.Verb.QUIT, ""));
-    assertThat(Command.parse("EXPN list").verb()).isEqualTo(Command.Verb.NOT_IMPLEMENTED);
-    assertThat(Command.parse("NOT_IMPLEMENTED").verb()).isEqualTo(Command.Verb.UNKNOWN);
-    assertThat(Command.parse("").verb()).isEqualTo(Command.Verb.UNKNOWN);
-    assertThat(Command.parse("GET / HTTP/1.1").verb()).isEqualTo(Command.Verb.UNKNOWN);
   }
 }

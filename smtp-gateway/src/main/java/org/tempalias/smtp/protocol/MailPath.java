@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import java.util.Locale;
 
@@ -15,7 +15,7 @@ import java.util.Locale;
  * @param sourceRoute    the path carried an RFC 821 source route ({@code <@a,@b:user@c>})
  * @param nonAscii       the mailbox contains non-ASCII characters (needs SMTPUTF8, RFC 6531)
  */
-record MailPath(
+public record MailPath(
     String localPart,
     String domain,
     String raw,
@@ -24,9 +24,9 @@ record MailPath(
     boolean sourceRoute,
     boolean nonAscii) {
 
-  static final MailPath NULL = new MailPath("", null, "", false, false, false, false);
+  public static final MailPath NULL = new MailPath("", null, "", false, false, false, false);
 
-  boolean isNull() {
+  public boolean isNull() {
     return raw.isEmpty();
   }
 
@@ -34,11 +34,11 @@ record MailPath(
    * True when the local part would route mail onwards on some hosts: the percent hack
    * ({@code a%b@us}), bang paths ({@code b!a@us}) or a second {@code @} ({@code a@b@us}).
    */
-  boolean hasRoutingCharacters() {
+  public boolean hasRoutingCharacters() {
     return localPart.indexOf('%') >= 0 || localPart.indexOf('!') >= 0 || localPart.indexOf('@') >= 0;
   }
 
-  String domainLowerCase() {
+  public String domainLowerCase() {
     return domain == null ? null : domain.toLowerCase(Locale.ROOT);
   }
 }

@@ -1,11 +1,11 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import io.vertx.core.buffer.Buffer;
 import org.tempalias.contract.SmtpReply;
 
 /**
- * Judges the DATA stream line by line (lines as split at LF, without the LF, as a RecordParser
- * delimited on "\n" yields them). Pure: the caller forwards each content line with its LF.
+ * Judges the DATA stream line by line (lines as {@link LineInput} splits them: at LF, without the
+ * LF). Pure: the caller forwards each content line with its LF.
  *
  * <p>Only CRLF "." CRLF ends the data (RFC 5321 §4.1.1.4). A line that does not end in CR (a bare
  * LF) or that holds a CR elsewhere (a bare CR) is never a line end for us; we remember it and the
@@ -13,7 +13,7 @@ import org.tempalias.contract.SmtpReply;
  * two downstream (SMTP smuggling, CVE-2023-51764). The data is not normalised, and it stays
  * dot-stuffed: the relay writes it through as received.
  */
-final class DataReader {
+public final class DataReader {
   private static final byte CR = '\r';
   private static final byte DOT = '.';
   private static final String RECEIVED = "received:";
@@ -28,7 +28,7 @@ final class DataReader {
   private int received;
   private SmtpReply failure;
 
-  DataReader(long maxBytes, int maxDataLineBytes, int maxReceived) {
+  public DataReader(long maxBytes, int maxDataLineBytes, int maxReceived) {
     this.maxBytes = maxBytes;
     this.maxDataLineBytes = maxDataLineBytes;
     this.maxReceived = maxReceived;
@@ -38,7 +38,7 @@ final class DataReader {
    * @param record one line without its LF
    * @return true when this was the end-of-data line (then it must not be forwarded)
    */
-  boolean line(Buffer record) {
+  public boolean line(Buffer record) {
     int len = record.length();
     boolean crlf = len > 0 && record.getByte(len - 1) == CR;
     if (atLineStart && crlf && len == 2 && record.getByte(0) == DOT) {
@@ -67,7 +67,7 @@ final class DataReader {
    * @param droppedBytes how many bytes of the line were dropped, including the LF
    * @param endedWithCrLf whether the dropped line ended in CRLF
    */
-  void lineDropped(long droppedBytes, boolean endedWithCrLf) {
+  public void lineDropped(long droppedBytes, boolean endedWithCrLf) {
     bytes += droppedBytes;
     fail(bytes > maxBytes ? Replies.SIZE_EXCEEDED : Replies.DATA_LINE_TOO_LONG);
     atLineStart = endedWithCrLf;
@@ -105,16 +105,16 @@ final class DataReader {
   }
 
   /** The reason the message must be refused, null while it is fine. */
-  SmtpReply failure() {
+  public SmtpReply failure() {
     return failure;
   }
 
   /** Data bytes received so far, as on the wire, without the terminator. */
-  long bytes() {
+  public long bytes() {
     return bytes;
   }
 
-  int receivedHeaders() {
+  public int receivedHeaders() {
     return received;
   }
 }

@@ -1,4 +1,4 @@
-package org.tempalias.relay;
+package org.tempalias.testsupport;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -7,7 +7,12 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -19,69 +24,99 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A fake smarthost with a dialogue that tests can script: every step has a default positive
- * reply, which a test may replace with another reply (multi-line with "\n"), {@link #DROP}
- * (close the connection) or {@link #STALL} (say nothing). Records every command line, every
- * delivered message with its exact DATA bytes (as on the wire, without the final ".CRLF"), and
- * how many connections it accepted.
+ * A fake smarthost with a dialogue that tests can script (a scripted peer is fine for faults a
+ * real one cannot be made to show on cue: a 451, a drop, a stall): every step has a default
+ * positive reply, which a test may replace with another reply (multi-line with "\n"),
+ * {@link #DROP} (close the connection) or {@link #STALL} (say nothing). Records every command
+ * line, every delivered message with its exact DATA bytes (as on the wire, still dot-stuffed,
+ * without the final ".CRLF"), and how many connections it accepted. STARTTLS with a self-signed
+ * pair for localhost / 127.0.0.1 ({@link #certificateFile()} for a client's trust store).
  */
-final class ScriptedSmarthost {
-  static final String DROP = "DROP";
-  static final String STALL = "STALL";
+public final class ScriptedSmarthost {
+  public static final String DROP = "DROP";
+  public static final String STALL = "STALL";
 
-  enum Step { GREETING, EHLO, HELO, STARTTLS, AUTH, MAIL, RCPT, DATA, END, RSET, QUIT }
+  public enum Step { GREETING, EHLO, HELO, STARTTLS, AUTH, MAIL, RCPT, DATA, END, RSET, QUIT }
 
-  record Delivered(String mailFrom, List<String> rcptTo, Buffer data, boolean tls, int connection) {
-    String text() {
+  /**
+   * @param mailFrom the MAIL command line as received
+   * @param rcptTo   the RCPT command lines as received
+   * @param data     the DATA bytes (empty with {@link #countOnly})
+   */
+  public record Delivered(String mailFrom, List<String> rcptTo, Buffer data, boolean tls, int connection) {
+    public String text() {
       return data.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The reverse path of MAIL FROM, without brackets and parameters. */
+    public String sender() {
+      return path(mailFrom);
+    }
+
+    /** The forward paths of the RCPT commands, without brackets. */
+    public List<String> recipients() {
+      return rcptTo.stream().map(ScriptedSmarthost::path).toList();
     }
   }
 
-  private static final Buffer TERMINATOR = Buffer.buffer("\r\n.\r\n");
+  static String path(String command) {
+    int open = command.indexOf('<');
+    int close = command.indexOf('>', open + 1);
+    return open < 0 || close < 0 ? command : command.substring(open + 1, close);
+  }
 
-  final Map<Step, String> replies = new ConcurrentHashMap<>();
+  /** CR LF "." CR LF as the low five bytes of a long. */
+  private static final long TERMINATOR_BITS = 0x0d0a2e0d0aL;
+
+  public final Map<Step, String> replies = new ConcurrentHashMap<>();
   /** Replies used once, ahead of {@link #replies}. */
-  final Map<Step, String> once = new ConcurrentHashMap<>();
+  public final Map<Step, String> once = new ConcurrentHashMap<>();
   /** Milliseconds a step's reply is held back (a slow but live smarthost). */
-  final Map<Step, Long> delays = new ConcurrentHashMap<>();
-  final List<String> commands = new CopyOnWriteArrayList<>();
-  final List<Delivered> delivered = new CopyOnWriteArrayList<>();
-  final AtomicInteger connections = new AtomicInteger();
-  final AtomicInteger closed = new AtomicInteger();
-  final AtomicLong dataBytes = new AtomicLong();
-  volatile List<String> extensions = List.of("PIPELINING", "SIZE 10485760", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8");
-  volatile boolean offerStartTls;
-  volatile String authMechanisms;
-  volatile String username = "user";
-  volatile String password = "secret";
-  volatile boolean pauseAtData;
+  public final Map<Step, Long> delays = new ConcurrentHashMap<>();
+  public final List<String> commands = new CopyOnWriteArrayList<>();
+  public final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+  public final AtomicInteger connections = new AtomicInteger();
+  public final AtomicInteger closed = new AtomicInteger();
+  public final AtomicLong dataBytes = new AtomicLong();
+  public volatile List<String> extensions = List.of("PIPELINING", "SIZE 10485760", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8");
+  public volatile boolean offerStartTls;
+  public volatile String authMechanisms;
+  public volatile String username = "user";
+  public volatile String password = "secret";
+  public volatile boolean pauseAtData;
+  /** Count the DATA bytes instead of keeping them (for messages larger than the test heap). */
+  public volatile boolean countOnly;
   private volatile NetSocket paused;
   private NetServer server;
   private Vertx vertx;
 
-  Future<Integer> start(Vertx vertx) {
+  public Future<Integer> start(Vertx vertx) {
     this.vertx = vertx;
     // A small receive buffer keeps the kernel from soaking up megabytes when the sink pauses.
     server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setReceiveBufferSize(64 * 1024)
         .setSsl(false).setKeyCertOptions(new PemKeyCertOptions()
-            .setCertPath(resource("tls/smarthost-cert.pem")).setKeyPath(resource("tls/smarthost-key.pem"))));
+            .setCertValue(resource("tls/smarthost-cert.pem")).setKeyValue(resource("tls/smarthost-key.pem"))));
     server.connectHandler(socket -> new Session(socket, connections.incrementAndGet()).begin());
     return server.listen().map(NetServer::actualPort);
   }
 
-  Future<Void> stop() {
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> stop() {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
   /** Lets a sink paused at DATA read again. */
-  void resume() {
+  public void resume() {
     NetSocket socket = paused;
     if (socket != null) {
       socket.resume();
     }
   }
 
-  boolean isPaused() {
+  public boolean isPaused() {
     return paused != null;
   }
 
@@ -91,6 +126,8 @@ final class ScriptedSmarthost {
     private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
     private boolean inData;
     private Buffer data;
+    /** The last bytes of the data, for spotting the terminator without keeping the data. */
+    private long tail;
     private String loginStep;
     private String mailFrom;
     private final List<String> rcptTo = new ArrayList<>();
@@ -110,11 +147,15 @@ final class ScriptedSmarthost {
       for (int i = 0; i < bytes.length(); i++) {
         byte b = bytes.getByte(i);
         if (inData) {
-          data.appendByte(b);
+          tail = (tail << 8) | (b & 0xffL);
+          if (!countOnly) {
+            data.appendByte(b);
+          }
           dataBytes.incrementAndGet();
-          if (b == '\n' && endsWithTerminator()) {
+          if (b == '\n' && (tail & 0xffffffffffL) == TERMINATOR_BITS) {
             inData = false;
-            Buffer body = data.getBuffer(2, data.length() - 3); // drop the leading CRLF and ".CRLF"
+            // Drop the leading CRLF and ".CRLF".
+            Buffer body = countOnly ? Buffer.buffer() : data.getBuffer(2, data.length() - 3);
             commands.add("<data " + body.length() + " bytes>");
             delivered.add(new Delivered(mailFrom, List.copyOf(rcptTo), body, socket.isSsl(), number));
             reply(Step.END, "250 2.0.0 Ok: queued");
@@ -127,11 +168,6 @@ final class ScriptedSmarthost {
           line.write(b);
         }
       }
-    }
-
-    private boolean endsWithTerminator() {
-      int n = data.length();
-      return n >= 5 && data.getBuffer(n - 5, n).equals(TERMINATOR);
     }
 
     private void onCommand(String command) {
@@ -168,6 +204,7 @@ final class ScriptedSmarthost {
           if (reply(Step.DATA, "354 End data with <CR><LF>.<CR><LF>")) {
             inData = true;
             data = Buffer.buffer("\r\n");
+            tail = 0x0d0aL;
             if (pauseAtData) {
               socket.pause();
               paused = socket;
@@ -251,15 +288,30 @@ final class ScriptedSmarthost {
     }
   }
 
-  static String base64(String text) {
+  public static String base64(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  static String resource(String name) {
+  /** The smarthost's certificate as a file (a trust store for a client that verifies it). */
+  public static String certificateFile() {
     try {
-      return java.nio.file.Path.of(ScriptedSmarthost.class.getClassLoader().getResource(name).toURI()).toString();
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException(e);
+      Path file = Files.createTempFile("smarthost-cert", ".pem");
+      file.toFile().deleteOnExit();
+      Files.write(file, resource("tls/smarthost-cert.pem").getBytes());
+      return file.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Buffer resource(String name) {
+    try (InputStream in = ScriptedSmarthost.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

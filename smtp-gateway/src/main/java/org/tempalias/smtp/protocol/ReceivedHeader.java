@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -7,7 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /** Builds the trace header we prepend (RFC 5321 §4.4, RFC 5322 §3.6.7), CRLF line endings. */
-final class ReceivedHeader {
+public final class ReceivedHeader {
   private static final DateTimeFormatter DATE =
       DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
 
@@ -19,7 +19,7 @@ final class ReceivedHeader {
   private ReceivedHeader() {}
 
   /** RFC 5322 §3.3 date-time of now, in the JVM's zone, to the second. */
-  static String now() {
+  public static String now() {
     long second = Math.floorDiv(System.currentTimeMillis(), 1000L);
     Stamp s = stamp;
     if (s.epochSecond() != second) {
@@ -38,7 +38,7 @@ final class ReceivedHeader {
    * @param recipient the single recipient for the "for" clause, null when there are several
    * @param date      the date-time as it goes into the header, see {@link #now()}
    */
-  static String build(String helo, String clientIp, String hostname, boolean esmtp, boolean tls,
+  public static String build(String helo, String clientIp, String hostname, boolean esmtp, boolean tls,
       boolean smtputf8, String transactionId, String recipient, String date) {
     // RFC 3848 protocol names, RFC 6531 §4.3 for UTF8SMTP.
     String with = (smtputf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP") + (tls && esmtp ? "S" : "");
@@ -59,7 +59,7 @@ final class ReceivedHeader {
   }
 
   /** Keeps printable ASCII except characters that would end a token or a comment early. */
-  static String sanitise(String s) {
+  public static String sanitise(String s) {
     if (s == null || s.isEmpty()) {
       return "unknown";
     }

@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
@@ -17,10 +17,10 @@ import java.util.function.IntConsumer;
  * what is left behind a hold is copied when more arrives. The listener must not modify a line.
  * (Vert.x's RecordParser copies every record and appends every read to what it keeps.)
  */
-final class LineInput {
-  enum Hold { COMMAND, WINDOW }
+public final class LineInput {
+  public enum Hold { COMMAND, WINDOW }
 
-  interface Listener {
+  public interface Listener {
     void line(Buffer record);
 
     /** A line passed the bound; it was dropped up to and including its LF. */
@@ -59,13 +59,13 @@ final class LineInput {
   private long dropped;
   private boolean droppedLastCr;
 
-  LineInput(NetSocket socket, Listener listener) {
+  public LineInput(NetSocket socket, Listener listener) {
     this.socket = socket;
     this.listener = listener;
   }
 
   /** Starts reading afresh: anything buffered before is gone. */
-  void attach(int maxLineBytes) {
+  public void attach(int maxLineBytes) {
     this.maxLineBytes = maxLineBytes;
     holds.clear();
     forget();
@@ -84,7 +84,7 @@ final class LineInput {
    * Stops splitting and throws away what was buffered or is still queued in the socket, as after
    * STARTTLS (RFC 3207 §4.2). {@link #attach} starts again.
    */
-  void detachDiscarding(IntConsumer discarded) {
+  public void detachDiscarding(IntConsumer discarded) {
     attached = false;
     forget();
     socket.handler(buf -> discarded.accept(buf.length()));
@@ -92,11 +92,11 @@ final class LineInput {
     socket.resume();
   }
 
-  void maxLineBytes(int bytes) {
+  public void maxLineBytes(int bytes) {
     maxLineBytes = bytes;
   }
 
-  void hold(Hold hold) {
+  public void hold(Hold hold) {
     holds.add(hold);
     if (attached && !dropping && !socketPaused) {
       socketPaused = true;
@@ -104,18 +104,18 @@ final class LineInput {
     }
   }
 
-  void release(Hold hold) {
+  public void release(Hold hold) {
     holds.remove(hold);
     if (holds.isEmpty() && attached && !dropping && !closed) {
       split();
     }
   }
 
-  boolean held() {
+  public boolean held() {
     return !holds.isEmpty();
   }
 
-  void close() {
+  public void close() {
     closed = true;
   }
 

@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -16,41 +17,51 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-/** A tiny blocking SMTP client for tests: exact bytes out, whole replies in, bounded waits. */
-final class LineClient implements AutoCloseable {
+/**
+ * A tiny blocking SMTP client for tests: exact bytes out, whole replies in, bounded waits. It can
+ * connect from another loopback address (127.0.0.2, ...) to play a second client host.
+ */
+public final class LineClient implements AutoCloseable {
   private Socket socket;
   private InputStream in;
   private OutputStream out;
 
-  LineClient(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+  public LineClient(int port) throws IOException {
+    this("127.0.0.1", port);
+  }
+
+  /** Connects to 127.0.0.1:{@code port} from {@code localAddress} (any 127.x address on Linux). */
+  public LineClient(String localAddress, int port) throws IOException {
+    socket = new Socket();
+    socket.bind(new InetSocketAddress(localAddress, 0));
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
   }
 
-  LineClient timeout(int millis) throws IOException {
+  public LineClient timeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
     return this;
   }
 
-  LineClient send(String text) throws IOException {
+  public LineClient send(String text) throws IOException {
     return sendBytes(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  LineClient sendBytes(byte[] bytes) throws IOException {
+  public LineClient sendBytes(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
     return this;
   }
 
   /** Sends one command line with CRLF. */
-  LineClient cmd(String line) throws IOException {
+  public LineClient cmd(String line) throws IOException {
     return send(line + "\r\n");
   }
 
   /** Reads one reply (all its lines) and returns it with CRLFs. */
-  String reply() throws IOException {
+  public String reply() throws IOException {
     StringBuilder all = new StringBuilder();
     while (true) {
       String line = line();
@@ -65,14 +76,14 @@ final class LineClient implements AutoCloseable {
   }
 
   /** Reads one reply and checks that its last line starts with {@code prefix}. */
-  String expect(String prefix) throws IOException {
+  public String expect(String prefix) throws IOException {
     String reply = reply();
     String[] lines = reply.split("\r\n");
     assertThat(lines[lines.length - 1]).as("reply " + reply).startsWith(prefix);
     return reply;
   }
 
-  List<String> expectAll(String... prefixes) throws IOException {
+  public List<String> expectAll(String... prefixes) throws IOException {
     List<String> replies = new ArrayList<>();
     for (String p : prefixes) {
       replies.add(expect(p));
@@ -81,7 +92,7 @@ final class LineClient implements AutoCloseable {
   }
 
   /** One CRLF-terminated line without the CRLF, or null at end of stream. */
-  String line() throws IOException {
+  public String line() throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int prev = -1;
     while (true) {
@@ -99,7 +110,7 @@ final class LineClient implements AutoCloseable {
   }
 
   /** True when the server closed the connection (reads EOF within the socket timeout). */
-  boolean closedByServer() throws IOException {
+  public boolean closedByServer() throws IOException {
     try {
       return in.read() < 0;
     } catch (SocketTimeoutException e) {
@@ -110,7 +121,7 @@ final class LineClient implements AutoCloseable {
   }
 
   /** Layers TLS (trusting any certificate) over the connection, as after 220 to STARTTLS. */
-  LineClient startTls() throws Exception {
+  public LineClient startTls() throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
       public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
@@ -128,6 +139,38 @@ final class LineClient implements AutoCloseable {
     in = ssl.getInputStream();
     out = ssl.getOutputStream();
     return this;
+  }
+
+  /**
+   * One whole transaction on a new connection; the reply that decided it: the first refusal, or
+   * the reply to the end of data. {@code message} uses "\n" line ends.
+   */
+  public static String deliver(int port, String from, String to, String message) throws IOException {
+    try (LineClient c = new LineClient(port)) {
+      c.timeout(30_000);
+      String reply = c.reply();
+      if (!reply.startsWith("220")) {
+        return lastLine(reply);
+      }
+      for (String command : new String[] {"EHLO test.example", "MAIL FROM:<" + from + ">", "RCPT TO:<" + to + ">"}) {
+        reply = c.cmd(command).reply();
+        if (!reply.startsWith("250")) {
+          return lastLine(reply);
+        }
+      }
+      reply = c.cmd("DATA").reply();
+      if (!reply.startsWith("354")) {
+        return lastLine(reply);
+      }
+      String fin = c.send(message.replace("\n", "\r\n") + "\r\n.\r\n").reply();
+      c.cmd("QUIT");
+      return lastLine(fin);
+    }
+  }
+
+  private static String lastLine(String reply) {
+    String[] lines = reply.split("\r\n");
+    return lines[lines.length - 1];
   }
 
   @Override

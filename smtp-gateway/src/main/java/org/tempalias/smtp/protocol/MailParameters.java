@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import java.util.Locale;
 import java.util.Map;
@@ -10,12 +10,12 @@ import java.util.Map;
  * @param body     "7BIT" or "8BITMIME", null when none was given
  * @param smtputf8 whether SMTPUTF8 was given
  */
-record MailParameters(long size, String body, boolean smtputf8) {
+public record MailParameters(long size, String body, boolean smtputf8) {
 
-  static final MailParameters NONE = new MailParameters(0, null, false);
+  public static final MailParameters NONE = new MailParameters(0, null, false);
 
   /** @throws IllegalArgumentException for an unknown parameter or a bad value (555 5.5.4) */
-  static MailParameters of(Map<String, String> params) {
+  public static MailParameters of(Map<String, String> params) {
     long size = 0;
     String body = null;
     boolean utf8 = false;

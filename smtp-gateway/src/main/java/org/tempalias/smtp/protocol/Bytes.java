@@ -1,4 +1,4 @@
-package org.tempalias.smtp;
+package org.tempalias.smtp.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
@@ -9,11 +9,11 @@ import io.vertx.core.internal.buffer.BufferInternal;
  * every call; every byte of a message is searched at least twice (for its LF, then for a bare CR),
  * so the search goes to Netty's, which reads eight bytes at a time.
  */
-final class Bytes {
+public final class Bytes {
   private Bytes() {}
 
   /** A Netty view of the buffer's bytes with the same indexes, or null when there is none. */
-  static ByteBuf view(Buffer buffer) {
+  public static ByteBuf view(Buffer buffer) {
     if (buffer instanceof BufferInternal internal) {
       ByteBuf bytes = internal.getByteBuf();
       // The view starts at the buffer's index 0 whenever it covers exactly its bytes.
@@ -25,12 +25,12 @@ final class Bytes {
   }
 
   /** The first index in [from, to) of {@code buffer} holding {@code value}, or -1. */
-  static int indexOf(Buffer buffer, int from, int to, byte value) {
+  public static int indexOf(Buffer buffer, int from, int to, byte value) {
     return from >= to ? -1 : indexOf(view(buffer), buffer, from, to, value);
   }
 
   /** As {@link #indexOf(Buffer, int, int, byte)}, with the buffer's {@link #view} (may be null). */
-  static int indexOf(ByteBuf view, Buffer buffer, int from, int to, byte value) {
+  public static int indexOf(ByteBuf view, Buffer buffer, int from, int to, byte value) {
     if (from >= to) {
       return -1;
     }

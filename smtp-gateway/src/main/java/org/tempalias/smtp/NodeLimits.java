@@ -1,0 +1,115 @@
+package org.tempalias.smtp;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's limits for one node, shared by every instance of one deployment in the JVM (one
+ * per core): sessions in total and per client, and open upstream transactions per client. Kept
+ * per instance they would grow with the number of cores. A client is its IPv4 address, or its
+ * IPv6 /64 (one host usually holds a whole /64). Thread-safe: instances run on different event
+ * loops.
+ */
+final class NodeLimits implements Shareable {
+  private static final String MAP = "tempalias.smtp.limits";
+
+  private final SmtpConfig config;
+  private final AtomicInteger sessions = new AtomicInteger();
+  private final AtomicInteger users = new AtomicInteger();
+  private final ConcurrentHashMap<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicInteger> transactionsPerClient = new ConcurrentHashMap<>();
+
+  private NodeLimits(SmtpConfig config) {
+    this.config = config;
+  }
+
+  /** The limits of this deployment, created by its first instance (its configuration counts). */
+  static NodeLimits join(Vertx vertx, String deploymentId, SmtpConfig config) {
+    LocalMap<String, NodeLimits> map = vertx.sharedData().getLocalMap(MAP);
+    NodeLimits limits = map.computeIfAbsent(deploymentId, k -> new NodeLimits(config));
+    limits.users.incrementAndGet();
+    return limits;
+  }
+
+  /** Called by each instance's stop(); the last one forgets the limits. */
+  void leave(Vertx vertx, String deploymentId) {
+    if (users.decrementAndGet() == 0) {
+      vertx.sharedData().<String, NodeLimits>getLocalMap(MAP).remove(deploymentId, this);
+    }
+  }
+
+  /** Admits a session, or says which limit refuses it: "refused_total" or "refused_ip". */
+  String admit(String client) {
+    if (sessions.incrementAndGet() > config.maxConnections()) {
+      sessions.decrementAndGet();
+      return "refused_total";
+    }
+    if (!acquire(perClient, client, config.maxConnectionsPerIp())) {
+      sessions.decrementAndGet();
+      return "refused_ip";
+    }
+    return null;
+  }
+
+  void sessionClosed(String client) {
+    sessions.decrementAndGet();
+    release(perClient, client);
+  }
+
+  int sessions() {
+    return sessions.get();
+  }
+
+  /** One more open upstream transaction for this client, unless it holds its share already. */
+  boolean openTransaction(String client) {
+    return acquire(transactionsPerClient, client, config.maxTransactionsPerClient());
+  }
+
+  void transactionClosed(String client) {
+    release(transactionsPerClient, client);
+  }
+
+  private static boolean acquire(ConcurrentHashMap<String, AtomicInteger> counts, String client, int max) {
+    boolean[] admitted = new boolean[1];
+    counts.compute(client, (k, n) -> {
+      AtomicInteger count = n == null ? new AtomicInteger() : n;
+      admitted[0] = count.get() < max;
+      if (admitted[0]) {
+        count.incrementAndGet();
+      }
+      return count.get() == 0 ? null : count;
+    });
+    return admitted[0];
+  }
+
+  private static void release(ConcurrentHashMap<String, AtomicInteger> counts, String client) {
+    counts.computeIfPresent(client, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+  }
+
+  /** The key a client is counted under: an IPv4 address as it is, an IPv6 address as its /64. */
+  static String clientKey(String ip) {
+    if (ip == null || ip.indexOf(':') < 0) {
+      return ip;
+    }
+    try {
+      InetAddress address = InetAddress.getByName(ip); // a literal: no lookup
+      if (address instanceof Inet6Address) {
+        byte[] b = address.getAddress();
+        StringBuilder key = new StringBuilder(24);
+        for (int i = 0; i < 8; i += 2) {
+          key.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
+        }
+        return key.append(":/64").toString();
+      }
+      return address.getHostAddress(); // an IPv4-mapped address
+    } catch (UnknownHostException e) {
+      return ip;
+    }
+  }
+}
