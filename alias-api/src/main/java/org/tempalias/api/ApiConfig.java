@@ -16,6 +16,7 @@ import java.util.List;
  * @param trustedProxies     proxies (IP addresses or CIDR blocks) whose {@code X-Forwarded-For} is believed
  * @param storeTimeoutMillis bound on every event-bus request to the store, including the health probe
  * @param domain             the alias domain used in {@code address} (the first of {@code domains})
+ * @param domains            every alias domain, lower case: no alias may forward into one (a loop)
  */
 public record ApiConfig(
     String host,
@@ -25,7 +26,8 @@ public record ApiConfig(
     List<String> corsOrigins,
     TrustedProxies trustedProxies,
     long storeTimeoutMillis,
-    String domain) {
+    String domain,
+    List<String> domains) {
 
   public static final String SECTION = "http";
 
@@ -56,7 +58,7 @@ public record ApiConfig(
       throw new IllegalArgumentException("domains must name at least one alias domain");
     }
     return new ApiConfig(host, port, maxDays, maxUsage, List.copyOf(corsOrigins), proxies, storeTimeout,
-        domains.get(0).trim());
+        domains.get(0).trim(), domains.stream().map(d -> d.trim().toLowerCase(java.util.Locale.ROOT)).toList());
   }
 
   private static String string(JsonObject http, String key, String fallback) {

@@ -194,6 +194,10 @@ public class ApiVerticle extends VerticleBase {
 
   private void createAlias(RoutingContext ctx) {
     CreateRequest request = CreateRequest.parse(ctx.body().buffer(), settings.maxDays(), settings.maxUsage());
+    if (settings.domains().contains(request.target().domain().toLowerCase(Locale.ROOT))) {
+      throw ApiError.invalidData("target is an address of this service (" + request.target().domain()
+          + "): the alias would forward to itself");
+    }
     String client = ctx.get(CLIENT_IP);
     CreateAlias create = new CreateAlias(
         request.target().toString(), request.days() * DAY_MILLIS, request.maxUsage(), client);

@@ -105,6 +105,13 @@ class ApiWithStoreTest {
   }
 
   @Test
+  void aTargetInOneOfOurDomainsIsAMailLoop() {
+    assertError(postJson(client, "{\"target\":\"someone@Alias.Test\",\"days\":1}"), 400, "invalid-data");
+    assertThat(json(postJson(client, "{\"target\":\"someone@alias.test.example\",\"days\":1}")).getString("aid"))
+        .isNotNull();
+  }
+
+  @Test
   void capsAreInclusiveAndConfigurable() {
     create("{\"target\":\"me@example.org\",\"days\":60,\"max-usage\":100}");
     assertError(postJson(client, "{\"target\":\"me@example.org\",\"days\":61}"), 400, "invalid-data");

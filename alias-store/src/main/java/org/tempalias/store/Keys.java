@@ -21,8 +21,18 @@ final class Keys {
     return "alias:{" + aid + "}:claims";
   }
 
-  /** The keys every per-alias script receives, in the order the scripts expect them. */
+  /** Claims whose final dot may have gone out, scored by the deadline for their settlement. */
+  static String commits(String aid) {
+    return "alias:{" + aid + "}:commits";
+  }
+
+  /** Claim ids released before their claim was answered, scored by when to forget them. */
+  static String cancelled(String aid) {
+    return "alias:{" + aid + "}:cancelled";
+  }
+
+  /** The keys every per-alias script receives, in the order the scripts expect them (claims-lib.lua). */
   static List<String> of(String aid) {
-    return List.of(alias(aid), claims(aid));
+    return List.of(alias(aid), claims(aid), commits(aid), cancelled(aid));
   }
 }

@@ -29,12 +29,24 @@ final class Script {
   }
 
   static Script load(String name) {
+    return new Script(read(name));
+  }
+
+  /**
+   * A script that changes claims: {@code claims-lib.lua} (the key layout and the lazy bookkeeping
+   * every such script does first) followed by the script itself. Lua in Redis has no includes.
+   */
+  static Script withClaims(String name) {
+    return new Script(read("claims-lib") + "\n" + read(name));
+  }
+
+  private static String read(String name) {
     String resource = name + ".lua";
     try (InputStream in = Script.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("missing script resource " + resource);
       }
-      return new Script(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read script " + resource, e);
     }

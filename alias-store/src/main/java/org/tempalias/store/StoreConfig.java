@@ -20,7 +20,7 @@ import java.util.Locale;
  * @param redisEndpoints       sentinels (sentinel mode) or seed nodes (cluster mode)
  * @param redisMasterName      the master name the sentinels watch (sentinel mode)
  * @param createLimitPerMinute creations per client IP per minute, 0 = no limit
- * @param claimLeaseSeconds    how long a claim holds a use before it is released by itself
+ * @param claimLeaseSeconds    how long a claim holds a use without a renewal before it is released by itself
  * @param maxLifetimeDays      the longest lifetime an alias may ask for
  * @param maxUsage             the most uses an alias may ask for
  * @param redisTimeoutMillis   the bound on every Redis call
@@ -86,7 +86,9 @@ public record StoreConfig(
         endpoints,
         master,
         integer(s, "createLimitPerMinute", 10, 0),
-        integer(s, "claimLeaseSeconds", 900, 1),
+        // Short: the gateway renews a live transaction's claims every third of it, so only a claim
+        // whose gateway died waits this long, and that blocks its alias for no longer.
+        integer(s, "claimLeaseSeconds", 60, 1),
         integer(s, "maxLifetimeDays", 60, 1),
         integer(s, "maxUsage", 100, 1),
         integer(s, "redisTimeoutMillis", 2000, 1),
@@ -128,6 +130,11 @@ public record StoreConfig(
    */
   public int maxRedisCallsInFlight() {
     return redisMode == RedisMode.CLUSTER ? redisMaxPoolSize - 1 : Integer.MAX_VALUE;
+  }
+
+  /** The endpoints for a log line: any password replaced by ***. */
+  public List<String> redactedEndpoints() {
+    return redisEndpoints.stream().map(e -> e.replaceAll("//[^@/]*@", "//***@")).toList();
   }
 
   public long claimLeaseMillis() {

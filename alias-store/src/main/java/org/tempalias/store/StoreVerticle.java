@@ -14,6 +14,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.ClaimRef;
 import org.tempalias.contract.ClaimReply;
 import org.tempalias.contract.ClaimRequest;
+import org.tempalias.contract.ClaimState;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
 import org.tempalias.contract.SettleReply;
@@ -47,10 +50,20 @@ public class StoreVerticle extends VerticleBase {
   private static final int CREATE_ATTEMPTS = 5;
   private static final long RATE_WINDOW_MILLIS = 60_000;
   private static final JsonObject EMPTY = new JsonObject();
+  /** A caller's claim name: URL-safe, long enough to be unguessable, short enough for a log line. */
+  private static final Pattern CLAIM_ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+  /**
+   * How long a released claim id stays cancelled: longer than any claim request can sit queued in
+   * a stalled Redis behind the caller's timeout.
+   */
+  private static final long CANCEL_KEEP_MILLIS = 600_000;
+  private static final long MAX_HOLD_MILLIS = 86_400_000;
 
   private static final Script CREATE = Script.load("create");
-  private static final Script CLAIM = Script.load("claim");
-  private static final Script SETTLE = Script.load("settle");
+  private static final Script CLAIM = Script.withClaims("claim");
+  private static final Script RENEW = Script.withClaims("renew");
+  private static final Script COMMIT = Script.withClaims("commit");
+  private static final Script SETTLE = Script.withClaims("settle");
   private static final Script STATUS = Script.load("status");
   private static final Script RATE_LIMIT = Script.load("ratelimit");
 
@@ -75,11 +88,6 @@ public class StoreVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    if (config.claimLeaseSeconds() <= 600) {
-      // RFC 5321 §4.5.3.2.6: a client waits 10 minutes for the reply to the end of data.
-      LOG.warn("store.claimLeaseSeconds={} is not above the 10 minutes a sender may wait at end of data;"
-          + " a slow delivery may lose its claim", config.claimLeaseSeconds());
-    }
     client = Redis.createClient(vertx, config.redisOptions());
     redis = new RedisGate(client, config.maxRedisCallsInFlight(), config.redisMaxPoolWaiting(),
         config.redisTimeoutMillis());
@@ -90,11 +98,13 @@ public class StoreVerticle extends VerticleBase {
         bus.consumer(StoreAddress.GET, this::onGet),
         bus.consumer(StoreAddress.DELETE, this::onDelete),
         bus.consumer(StoreAddress.CLAIM, this::onClaim),
+        bus.consumer(StoreAddress.RENEW, this::onRenew),
+        bus.consumer(StoreAddress.COMMIT, this::onCommit),
         bus.consumer(StoreAddress.SETTLE, this::onSettle),
         bus.consumer(StoreAddress.PING, this::onPing));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(v -> LOG.info("store: ready, Redis {} {} (lease {} s, {} creations/min/IP, timeout {} ms)",
-            config.redisMode().name().toLowerCase(Locale.ROOT), config.redisEndpoints(),
+            config.redisMode().name().toLowerCase(Locale.ROOT), config.redactedEndpoints(),
             config.claimLeaseSeconds(), config.createLimitPerMinute(), config.redisTimeoutMillis()));
   }
 
@@ -248,28 +258,85 @@ public class StoreVerticle extends VerticleBase {
     try {
       req = ClaimRequest.fromJson(msg.body());
     } catch (RuntimeException e) {
-      req = new ClaimRequest(null, null);
+      req = new ClaimRequest(null, null, null);
     }
     String aid = req.aid() == null ? null : req.aid().toLowerCase(Locale.ROOT);
     String tx = req.transactionId();
-    if (!AliasId.isWellFormed(aid)) {
-      LOG.info("claim: tx={} aid={} -> UNKNOWN (not an alias id)", tx, aid);
+    if (!AliasId.isWellFormed(aid) || (req.claimId() != null && !CLAIM_ID.matcher(req.claimId()).matches())) {
+      LOG.info("claim: tx={} aid={} -> UNKNOWN (not an alias id, or a malformed claim id)", tx, aid);
       msg.reply(ClaimReply.unknown().toJson());
       return;
     }
-    String claimId = Secrets.newClaimId();
-    bounded(CLAIM.run(redis, Keys.of(aid), List.of(claimId, Long.toString(config.claimLeaseMillis()))))
+    String claimId = req.claimId() != null ? req.claimId() : Secrets.newClaimId();
+    long lease = config.claimLeaseMillis();
+    bounded(CLAIM.run(redis, Keys.of(aid), List.of(claimId, Long.toString(lease))))
         .onSuccess(r -> {
-          ClaimReply reply = switch (r.get(0).toInteger()) {
-            case 2 -> ClaimReply.claimed(claimId, r.get(1).toString());
+          int outcome = r.get(0).toInteger();
+          ClaimReply reply = switch (outcome) {
+            case 2 -> ClaimReply.claimed(claimId, r.get(1).toString(), lease);
             case 1 -> ClaimReply.busy();
             default -> ClaimReply.unknown();
           };
-          LOG.info("claim: tx={} aid={} -> {}{}", tx, aid, reply.outcome(),
-              reply.claimId() == null ? "" : " claim=" + reply.claimId());
+          LOG.info("claim: tx={} aid={} claim={} -> {}{}", tx, aid, claimId, reply.outcome(),
+              outcome == 3 ? " (released before it was answered)" : "");
           msg.reply(reply.toJson());
         })
         .onFailure(failed(msg, "claim tx=" + tx + " aid=" + aid));
+  }
+
+  private void onRenew(Message<JsonObject> msg) {
+    ClaimRef ref = claimRef(msg, "renew");
+    if (ref != null) {
+      claimState(msg, "renew", ref, RENEW, config.claimLeaseMillis());
+    }
+  }
+
+  private void onCommit(Message<JsonObject> msg) {
+    ClaimRef ref = claimRef(msg, "commit");
+    if (ref == null) {
+      return;
+    }
+    if (ref.holdMillis() < 1 || ref.holdMillis() > MAX_HOLD_MILLIS) {
+      refuse(msg, StoreError.INVALID, "commit: aid=" + ref.aid() + " holdMillis out of range: " + ref.holdMillis());
+      return;
+    }
+    claimState(msg, "commit", ref, COMMIT, ref.holdMillis());
+  }
+
+  /** RENEW and COMMIT: one script on one claim, answered HELD, LAPSED or GONE. */
+  private void claimState(Message<JsonObject> msg, String op, ClaimRef ref, Script script, long millis) {
+    bounded(script.run(redis, Keys.of(ref.aid()), List.of(ref.claimId(), Long.toString(millis))))
+        .onSuccess(r -> {
+          ClaimState.State state = switch (r.toInteger()) {
+            case 2 -> ClaimState.State.HELD;
+            case 1 -> ClaimState.State.LAPSED;
+            default -> ClaimState.State.GONE;
+          };
+          if (state == ClaimState.State.HELD) {
+            LOG.debug("{}: aid={} claim={} -> HELD", op, ref.aid(), ref.claimId());
+          } else {
+            LOG.info("{}: aid={} claim={} -> {}", op, ref.aid(), ref.claimId(), state);
+          }
+          msg.reply(new ClaimState(state).toJson());
+        })
+        .onFailure(failed(msg, op + " aid=" + ref.aid() + " claim=" + ref.claimId()));
+  }
+
+  /** The request with its id lower-cased, or null once it was answered GONE (a malformed one). */
+  private ClaimRef claimRef(Message<JsonObject> msg, String op) {
+    ClaimRef ref;
+    try {
+      ref = ClaimRef.fromJson(msg.body());
+    } catch (RuntimeException e) {
+      ref = null;
+    }
+    String aid = ref == null || ref.aid() == null ? null : ref.aid().toLowerCase(Locale.ROOT);
+    if (!AliasId.isWellFormed(aid) || ref.claimId() == null || !CLAIM_ID.matcher(ref.claimId()).matches()) {
+      LOG.info("{}: malformed request {} -> GONE", op, msg.body());
+      msg.reply(new ClaimState(ClaimState.State.GONE).toJson());
+      return null;
+    }
+    return new ClaimRef(aid, ref.claimId(), ref.holdMillis());
   }
 
   private void onSettle(Message<JsonObject> msg) {
@@ -288,14 +355,16 @@ public class StoreVerticle extends VerticleBase {
     String aid = req.aid().toLowerCase(Locale.ROOT);
     SettleRequest.Settlement settlement = req.settlement();
     String claimId = req.claimId();
-    bounded(SETTLE.run(redis, Keys.of(aid), List.of(claimId, settlement.name())))
+    bounded(SETTLE.run(redis, Keys.of(aid), List.of(claimId, settlement.name(), Long.toString(CANCEL_KEEP_MILLIS))))
         .onSuccess(r -> {
           int outcome = r.toInteger();
           LOG.info("settle: aid={} claim={} {} -> {}", aid, claimId, settlement,
               switch (outcome) {
                 case 2 -> "settled, last use spent, alias deleted";
                 case 1 -> "settled";
-                default -> "not open (unknown, already settled or lease passed)";
+                default -> settlement == SettleRequest.Settlement.USED
+                    ? "not open (unknown, already settled, lease passed or alias gone)"
+                    : "not open; the claim id is cancelled";
               });
           msg.reply(new SettleReply(outcome > 0).toJson());
         })

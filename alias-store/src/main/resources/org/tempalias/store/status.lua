@@ -1,13 +1,21 @@
--- Read an alias with the number of live claims, in one consistent step (read-only: claims
--- whose lease passed are not counted, the next claim or settle purges them).
--- KEYS[1] alias:{id}, KEYS[2] alias:{id}:claims
--- Returns nil when there is no such alias,
--- else {target, created, expires, max, left, forwarded, ukey, live claims}.
+-- Read an alias with the number of uses in flight, in one consistent step. Read-only: what purge
+-- would do is computed, not written (the next claim or settle writes it): a lapsed claim is not
+-- counted, a lapsed commit counts as spent.
+-- KEYS[1] alias:{id}, KEYS[2] alias:{id}:claims, KEYS[3] alias:{id}:commits
+-- Returns nil when there is no such alias (or its last use is spent),
+-- else {target, created, expires, max, left, forwarded, ukey, uses in flight}.
 local a = redis.call('HMGET', KEYS[1], 'target', 'created', 'expires', 'max', 'left', 'forwarded', 'ukey')
 if not a[1] then
   return false
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-a[8] = redis.call('ZCOUNT', KEYS[2], string.format('(%d', now), '+inf')
+local after = string.format('(%d', now)
+local unsettled = redis.call('ZCOUNT', KEYS[3], '-inf', string.format('%d', now))
+a[5] = tonumber(a[5]) - unsettled
+a[6] = tonumber(a[6]) + unsettled
+if tonumber(a[4]) > 0 and a[5] <= 0 then
+  return false
+end
+a[8] = redis.call('ZCOUNT', KEYS[2], after, '+inf') + redis.call('ZCOUNT', KEYS[3], after, '+inf')
 return a

@@ -14,7 +14,9 @@ import io.vertx.redis.client.Response;
 import java.util.concurrent.TimeUnit;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.ClaimRef;
 import org.tempalias.contract.ClaimReply;
+import org.tempalias.contract.ClaimState;
 import org.tempalias.contract.ClaimRequest;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
@@ -77,6 +79,20 @@ final class StoreClient implements AutoCloseable {
 
   ClaimReply claim(String aid) {
     return await(claimAsync(aid));
+  }
+
+  /** A claim the caller names, as the gateway does. */
+  Future<ClaimReply> claimAsync(String aid, String claimId) {
+    return request(StoreAddress.CLAIM, new ClaimRequest(aid, claimId, "tx-test").toJson()).map(ClaimReply::fromJson);
+  }
+
+  ClaimState.State renew(String aid, String claimId) {
+    return ClaimState.fromJson(await(request(StoreAddress.RENEW, new ClaimRef(aid, claimId, 0).toJson()))).state();
+  }
+
+  ClaimState.State commit(String aid, String claimId, long holdMillis) {
+    return ClaimState.fromJson(await(request(StoreAddress.COMMIT, new ClaimRef(aid, claimId, holdMillis).toJson())))
+        .state();
   }
 
   Future<Boolean> settleAsync(String aid, String claimId, SettleRequest.Settlement settlement) {

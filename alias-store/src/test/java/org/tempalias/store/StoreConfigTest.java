@@ -26,8 +26,8 @@ class StoreConfigTest {
     assertThat(c.redisMode()).isEqualTo(StoreConfig.RedisMode.STANDALONE);
     assertThat(c.redisEndpoints()).containsExactly("redis://127.0.0.1:6390");
     assertThat(c.createLimitPerMinute()).isEqualTo(10);
-    assertThat(c.claimLeaseSeconds()).isEqualTo(900);
-    assertThat(c.claimLeaseMillis()).isEqualTo(900_000);
+    assertThat(c.claimLeaseSeconds()).isEqualTo(60);
+    assertThat(c.claimLeaseMillis()).isEqualTo(60_000);
     assertThat(c.maxLifetimeDays()).isEqualTo(60);
     assertThat(c.maxUsage()).isEqualTo(100);
     assertThat(c.redisTimeoutMillis()).isEqualTo(2000);

@@ -30,6 +30,7 @@ import org.tempalias.contract.AliasId;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
 import org.tempalias.contract.ClaimReply;
+import org.tempalias.contract.ClaimState;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
 import org.tempalias.contract.StoreAddress;
@@ -177,15 +178,22 @@ class StoreVerticleTest extends UsageSemantics {
   }
 
   @Test
-  void claimsOfAnAliasWithoutTimeLimitExpireWithTheirLease() {
+  void claimSetsLiveAsLongAsTheirLatestDeadline() {
     CreatedAlias a = store.create(TARGET, 0, 5);
-    store.claim(a.aid());
+    ClaimReply claim = store.claim(a.aid());
     long ttl = store.redis(Request.cmd(Command.PTTL).arg(Keys.claims(a.aid()))).toLong();
-    assertThat(ttl).isBetween(899_000L, 900_000L);
+    assertThat(ttl).isBetween(59_000L, 60_000L);
+    // A commit must outlive its deadline (a lapsed commit is spent, not forgotten): it goes with
+    // the alias, which here has no time limit.
+    assertThat(store.commit(a.aid(), claim.claimId(), 1_000)).isEqualTo(ClaimState.State.HELD);
+    assertThat(store.redis(Request.cmd(Command.PTTL).arg(Keys.commits(a.aid()))).toLong()).isEqualTo(-1);
     CreatedAlias b = store.create(TARGET, HOUR, 5);
-    store.claim(b.aid());
-    assertThat(store.redis(Request.cmd(Command.PTTL).arg(Keys.claims(b.aid()))).toLong())
+    assertThat(store.commit(b.aid(), store.claim(b.aid()).claimId(), 1_000)).isEqualTo(ClaimState.State.HELD);
+    assertThat(store.redis(Request.cmd(Command.PTTL).arg(Keys.commits(b.aid()))).toLong())
         .isBetween(HOUR - 60_000, HOUR);
+    assertThat(store.settle(a.aid(), "never-claimed", RELEASED)).isFalse();
+    assertThat(store.redis(Request.cmd(Command.PTTL).arg(Keys.cancelled(a.aid()))).toLong())
+        .isBetween(590_000L, 600_000L);
   }
 
   @Test
@@ -205,12 +213,12 @@ class StoreVerticleTest extends UsageSemantics {
     CreatedAlias a = store.create(TARGET, HOUR, 3);
     assertClaimed(store.claim(a.aid()));
     store.redis(Request.cmd(Command.SCRIPT).arg("FLUSH"));
-    Response cached = store.redis(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(Script.load("claim").sha1()));
+    Response cached = store.redis(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(Script.withClaims("claim").sha1()));
     assertThat(cached.get(0).toInteger()).isZero();
 
     ClaimReply c = store.claim(a.aid());
     assertClaimed(c);
-    cached = store.redis(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(Script.load("claim").sha1()));
+    cached = store.redis(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(Script.withClaims("claim").sha1()));
     assertThat(cached.get(0).toInteger()).isEqualTo(1);
     store.redis(Request.cmd(Command.SCRIPT).arg("FLUSH"));
     assertThat(store.settle(a.aid(), c.claimId(), USED)).isTrue();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
 import org.tempalias.contract.ClaimReply;
+import org.tempalias.contract.ClaimState;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
 import org.tempalias.contract.StoreAddress;
@@ -261,6 +262,84 @@ abstract class UsageSemantics {
       assertThat(shortLease.settle(a.aid(), abandoned.claimId(), USED)).isFalse();
       assertThat(shortLease.settle(a.aid(), retry.claimId(), USED)).isTrue();
       assertThat(shortLease.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+    }
+  }
+
+  @Test
+  void aRenewedClaimOutlivesItsLease() {
+    try (StoreClient shortLease = deployStore(new JsonObject().put("claimLeaseSeconds", 1))) {
+      CreatedAlias a = shortLease.create(TARGET, HOUR, 1);
+      ClaimReply held = shortLease.claim(a.aid());
+      assertThat(held.leaseMillis()).isEqualTo(1000);
+      long until = System.currentTimeMillis() + 2_500;
+      while (System.currentTimeMillis() < until) {
+        assertThat(shortLease.renew(a.aid(), held.claimId())).isEqualTo(ClaimState.State.HELD);
+        assertThat(shortLease.claim(a.aid()).outcome()).isEqualTo(BUSY);
+        pause(300);
+      }
+      assertThat(shortLease.renew(a.aid(), "not-a-claim-of-ours")).isEqualTo(ClaimState.State.LAPSED);
+      assertThat(shortLease.settle(a.aid(), held.claimId(), USED)).isTrue();
+      assertThat(shortLease.renew(a.aid(), held.claimId())).isEqualTo(ClaimState.State.GONE);
+    }
+  }
+
+  @Test
+  void aCommitChecksTheClaimAndTheAlias() {
+    CreatedAlias a = store.create(TARGET, HOUR, 2);
+    ClaimReply first = store.claim(a.aid());
+    assertThat(store.commit(a.aid(), first.claimId(), HOUR)).isEqualTo(ClaimState.State.HELD);
+    assertThat(store.commit(a.aid(), first.claimId(), HOUR)).as("idempotent").isEqualTo(ClaimState.State.HELD);
+    assertThat(store.get(a.aid(), a.updateKey()).usesInFlight()).isEqualTo(1);
+    assertThat(store.commit(a.aid(), "never-claimed", HOUR)).isEqualTo(ClaimState.State.LAPSED);
+    // A committed claim released (the smarthost refused the message) gives the use back.
+    assertThat(store.settle(a.aid(), first.claimId(), RELEASED)).isTrue();
+    assertThat(store.get(a.aid(), a.updateKey()).usesLeft()).isEqualTo(2);
+
+    ClaimReply second = store.claim(a.aid());
+    store.delete(a.aid(), a.updateKey());
+    assertThat(store.commit(a.aid(), second.claimId(), HOUR)).isEqualTo(ClaimState.State.GONE);
+    assertThat(store.settle(a.aid(), second.claimId(), USED)).isFalse();
+  }
+
+  @Test
+  void aCommitNeverSettledCountsAsSpent() {
+    CreatedAlias a = store.create(TARGET, HOUR, 2);
+    ClaimReply claim = store.claim(a.aid());
+    assertThat(store.commit(a.aid(), claim.claimId(), 500)).isEqualTo(ClaimState.State.HELD);
+    pause(700);
+    // The final dot went out and nobody said what became of it: the use is gone, not given back.
+    AliasStatus s = store.get(a.aid(), a.updateKey());
+    assertThat(s.usesLeft()).isEqualTo(1);
+    assertThat(s.usesInFlight()).isZero();
+    assertThat(s.forwarded()).isEqualTo(1);
+    assertThat(store.settle(a.aid(), claim.claimId(), RELEASED)).isFalse();
+    ClaimReply last = store.claim(a.aid());
+    assertThat(store.commit(a.aid(), last.claimId(), 500)).isEqualTo(ClaimState.State.HELD);
+    pause(700);
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+    assertThat(store.failureOf(StoreAddress.GET, new AliasKey(a.aid(), a.updateKey()).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+  }
+
+  @Test
+  void aClaimReleasedBeforeItArrivesIsRefused() {
+    CreatedAlias a = store.create(TARGET, HOUR, 1);
+    // The gateway gave up waiting for this claim and released its name; then the claim arrives.
+    assertThat(store.settle(a.aid(), "given-up-claim-1", RELEASED)).isFalse();
+    assertThat(await(store.claimAsync(a.aid(), "given-up-claim-1")).outcome()).isEqualTo(UNKNOWN);
+    ClaimReply named = await(store.claimAsync(a.aid(), "named-claim-22"));
+    assertThat(named.outcome()).isEqualTo(CLAIMED);
+    assertThat(named.claimId()).isEqualTo("named-claim-22");
+    assertThat(await(store.claimAsync(a.aid(), "named-claim-22")).outcome()).as("a retry holds it").isEqualTo(CLAIMED);
+    assertThat(store.get(a.aid(), a.updateKey()).usesInFlight()).isEqualTo(1);
+    assertThat(await(store.claimAsync(a.aid(), "bad id!")).outcome()).isEqualTo(UNKNOWN);
+  }
+
+  static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -4,20 +4,30 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Ask for one use of an alias for a mail transaction that is about to be relayed. The use is held
- * (in flight) until settled; a claim never settled is released by the store after its lease.
+ * (in flight) while the claim is renewed ({@link StoreAddress#RENEW}) and until it is committed and
+ * settled; a claim left alone is released by the store when its lease passes.
  *
  * @param aid           the alias id, lower case (the local part of the recipient)
+ * @param claimId       the caller's name for the claim (random, URL-safe, at most 64 characters),
+ *                      so that it can release a claim whose answer it never got; null lets the
+ *                      store pick one
  * @param transactionId the gateway's transaction id, for logs
  */
-public record ClaimRequest(String aid, String transactionId) {
+public record ClaimRequest(String aid, String claimId, String transactionId) {
   private static final String AID = "aid";
+  private static final String CLAIM_ID = "claimId";
   private static final String TRANSACTION = "transactionId";
 
+  /** A claim the store names. */
+  public ClaimRequest(String aid, String transactionId) {
+    this(aid, null, transactionId);
+  }
+
   public JsonObject toJson() {
-    return new JsonObject().put(AID, aid).put(TRANSACTION, transactionId);
+    return new JsonObject().put(AID, aid).put(CLAIM_ID, claimId).put(TRANSACTION, transactionId);
   }
 
   public static ClaimRequest fromJson(JsonObject json) {
-    return new ClaimRequest(json.getString(AID), json.getString(TRANSACTION));
+    return new ClaimRequest(json.getString(AID), json.getString(CLAIM_ID), json.getString(TRANSACTION));
   }
 }

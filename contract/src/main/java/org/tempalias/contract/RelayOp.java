@@ -22,9 +22,10 @@ package org.tempalias.contract;
  *       that opens the window again). The bytes are SMTP DATA content exactly as it goes on the
  *       wire: CRLF line endings, dot-stuffed, starting with the gateway's Received header, ending
  *       with CRLF, without the final ".CRLF". The relay writes them through unchanged.</li>
- *   <li>END: empty JSON object -> {@link SmtpReply} (the smarthost's reply to the final dot).
- *       Only END makes the relay send the final dot: a transaction that ends any other way is
- *       never delivered.</li>
+ *   <li>END: empty JSON object -> {@link FinalReply} (the smarthost's reply to the final dot, and
+ *       whether the outcome is known: false when the dot went out but no reply came back). Only
+ *       END makes the relay send the final dot: a transaction that ends any other way is never
+ *       delivered.</li>
  *   <li>ABORT: empty JSON object -> empty JSON object. The relay drops the upstream transaction
  *       (RSET or close) and forgets the address. A relay also aborts on its own when it hears
  *       nothing from the gateway for its idle timeout. An ABORT that arrives while OPEN is still

@@ -14,7 +14,19 @@ public final class StoreAddress {
   public static final String DELETE = "tempalias.store.delete";
   /** {@link ClaimRequest} -> {@link ClaimReply}; fails UNAVAILABLE. */
   public static final String CLAIM = "tempalias.store.claim";
-  /** {@link SettleRequest} -> {@link SettleReply}; fails UNAVAILABLE. */
+  /** {@link ClaimRef} -> {@link ClaimState}: the claim's lease starts again; fails UNAVAILABLE. */
+  public static final String RENEW = "tempalias.store.renew";
+  /**
+   * {@link ClaimRef} with {@code holdMillis} -> {@link ClaimState}: the check before the final dot.
+   * HELD means the claim is now committed: from here on only a settlement ends it, and without one
+   * the use counts as spent after {@code holdMillis}. Fails UNAVAILABLE.
+   */
+  public static final String COMMIT = "tempalias.store.commit";
+  /**
+   * {@link SettleRequest} -> {@link SettleReply}; fails UNAVAILABLE. RELEASED of a claim that is
+   * not open cancels that claim id: a CLAIM with it that arrives later is refused (the caller gave
+   * up on that claim when its answer did not come in time).
+   */
   public static final String SETTLE = "tempalias.store.settle";
   /** empty JSON object -> empty JSON object when Redis answers PING; fails UNAVAILABLE. */
   public static final String PING = "tempalias.store.ping";

@@ -16,6 +16,7 @@ enum EnvironmentOverrides {
   SMTP_HOST("TEMPALIAS_SMTP_HOST", "smtp.host", Kind.TEXT),
   SMTP_PORT("TEMPALIAS_SMTP_PORT", "smtp.port", Kind.INTEGER),
   SMTP_HOSTNAME("TEMPALIAS_SMTP_HOSTNAME", "smtp.hostname", Kind.TEXT),
+  POSTMASTER("TEMPALIAS_POSTMASTER", "smtp.postmaster", Kind.TEXT),
   DOMAINS("TEMPALIAS_DOMAINS", "domains", Kind.LIST),
   SMARTHOST("TEMPALIAS_SMARTHOST", "relay.smarthost", Kind.TEXT),
   SMARTHOST_USERNAME("TEMPALIAS_SMARTHOST_USERNAME", "relay.username", Kind.TEXT),

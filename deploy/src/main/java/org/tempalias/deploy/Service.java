@@ -178,6 +178,12 @@ public final class Service {
     }
     line.append(settings.cluster().enabled() ? ", clustered as " + settings.cluster().name() : ", local event bus");
     LOG.info(line.toString());
+    JsonObject smtp = settings.service().getJsonObject("smtp", new JsonObject());
+    if (settings.roles().contains(Role.SMTP) && smtp.getString("postmaster", "").isBlank()) {
+      // RFC 5321 §4.5.1: postmaster@ each of our domains must reach someone.
+      LOG.warn("no postmaster address: mail to postmaster@ our domains is refused; set TEMPALIAS_POSTMASTER"
+          + " (smtp.postmaster) to the operator's address");
+    }
   }
 
   private String redactedRedisUrl() {

@@ -72,6 +72,93 @@ class LauncherProcessTest {
   }
 
   @Test
+  void theEmbeddedRedisDiesWithAKilledServiceAndOnlyTheServiceCanReadIt() throws Exception {
+    int port = EmbeddedRedis.freePort();
+    Path data = dir.resolve("data");
+    Map<String, String> env = Map.of("TEMPALIAS_HTTP_PORT", String.valueOf(port), "TEMPALIAS_SMTP_PORT", "0",
+        "TEMPALIAS_DATA_DIR", data.toString());
+    Process first = launch(env);
+    long redisPid;
+    String aid;
+    try {
+      awaitHealthy(port, first);
+      aid = new JsonObject(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/aliases"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"target\":\"me@example.org\",\"days\":1}"))).body())
+          .getString("aid");
+      redisPid = Long.parseLong(Files.readString(data.resolve("redis.pid")).trim());
+      assertThat(output(first)).contains("no postmaster address");
+      // Another local process finds a Redis that wants a password it cannot know.
+      int redisPort = Integer.parseInt(Files.readAllLines(data.resolve("redis.conf")).stream()
+          .filter(l -> l.startsWith("port ")).findFirst().orElseThrow().substring(5));
+      assertThat(rawRedis(redisPort, "*2\r\n$4\r\nKEYS\r\n$1\r\n*\r\n")).startsWith("-NOAUTH");
+      // A second service on the same data directory is refused, not started beside it.
+      Process second = launch(Map.of("TEMPALIAS_HTTP_PORT", String.valueOf(EmbeddedRedis.freePort()),
+          "TEMPALIAS_SMTP_PORT", "0", "TEMPALIAS_DATA_DIR", data.toString()));
+      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).isEqualTo(2);
+      assertThat(output(second)).contains("is in use by another running tempalias");
+    } finally {
+      first.destroyForcibly(); // SIGKILL: no shutdown hook runs
+    }
+    first.waitFor(30, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (ProcessHandle.of(redisPid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(ProcessHandle.of(redisPid).map(ProcessHandle::isAlive).orElse(false))
+        .as("the embedded Redis outlived its killed JVM").isFalse();
+
+    Process third = launch(env);
+    try {
+      awaitHealthy(port, third);
+      assertThat(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/aliases/" + aid)).GET())
+          .statusCode()).as("the alias survived (403: it exists, no key given)").isEqualTo(403);
+    } finally {
+      third.destroy();
+      third.waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aRedisLeftRunningOnTheDataIsStoppedAtTheNextStart() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    String binary = redis.embedded.core.ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+    Process leftover = new ProcessBuilder(binary, "--port", String.valueOf(EmbeddedRedis.freePort()),
+        "--bind", "127.0.0.1", "--save", "", "--dir", data.toString(), "--pidfile", data.resolve("redis.pid").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("leftover.log").toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!Files.exists(data.resolve("redis.pid")) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      int port = EmbeddedRedis.freePort();
+      Process service = launch(Map.of("TEMPALIAS_HTTP_PORT", String.valueOf(port), "TEMPALIAS_SMTP_PORT", "0",
+          "TEMPALIAS_DATA_DIR", data.toString()));
+      try {
+        awaitHealthy(port, service);
+        assertThat(leftover.waitFor(10, TimeUnit.SECONDS)).as("the leftover Redis was stopped").isTrue();
+        assertThat(output(service)).contains("left running on this data directory");
+      } finally {
+        service.destroy();
+        service.waitFor(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      leftover.destroyForcibly();
+    }
+  }
+
+  /** One RESP request on a plain socket; the first line of the answer. */
+  private static String rawRedis(int port, String request) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+          .readLine();
+    }
+  }
+
+  @Test
   void badConfigurationEndsWithOneLineAndExitCode2() throws Exception {
     Process p = launch(Map.of("TEMPALIAS_HTTP_PORT", "eighty", "TEMPALIAS_DATA_DIR", dir.toString()));
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

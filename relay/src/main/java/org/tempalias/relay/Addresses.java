@@ -35,4 +35,14 @@ final class Addresses {
     }
     return true;
   }
+
+  /** Whether a path is US-ASCII (else it needs SMTPUTF8, RFC 6531). */
+  static boolean isAscii(String path) {
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

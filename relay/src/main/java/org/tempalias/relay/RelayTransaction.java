@@ -12,6 +12,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tempalias.contract.RelayAddress;
+import org.tempalias.contract.FinalReply;
 import org.tempalias.contract.RelayOp;
 import org.tempalias.contract.RelayOpen;
 import org.tempalias.contract.RelayOpened;
@@ -41,6 +42,14 @@ final class RelayTransaction {
   // offer SMTPUTF8; the relay cannot downgrade it, so it refuses before taking responsibility.
   static final SmtpReply SMTPUTF8_UNSUPPORTED =
       SmtpReply.of(553, "5.6.7", "SMTPUTF8 required but not supported by the smarthost");
+  // RFC 6152 §3: 8-bit data must not be relayed to a server without 8BITMIME; converting it would
+  // rewrite the body (and break its DKIM signature), so the message is refused, permanently (RFC
+  // 3463 X.6.3 "conversion required but not supported"), before the final dot goes out.
+  static final SmtpReply EIGHT_BIT_UNSUPPORTED =
+      SmtpReply.of(554, "5.6.3", "8-bit message, but the smarthost does not accept 8BITMIME");
+  // RFC 6532 §3 / RFC 6531 §3.2: UTF-8 header fields need SMTPUTF8 end to end.
+  static final SmtpReply UTF8_HEADERS_UNSUPPORTED =
+      SmtpReply.of(554, "5.6.7", "UTF-8 message headers, but the smarthost does not offer SMTPUTF8");
 
   private enum State { OPENING, ENVELOPE, DATA, DONE }
 
@@ -64,6 +73,9 @@ final class RelayTransaction {
   private int recipients;
   private long bytes;
   private long nextSeq;
+  /** Set when the hop lacks 8BITMIME or SMTPUTF8 (downgraded): what the chunks hold is checked at END. */
+  private ContentScan scan;
+  private boolean downgraded;
 
   RelayTransaction(Vertx vertx, RelayConfig config, ConnectionPool pool, RelayMetrics metrics,
                    RelayOpen open, Consumer<RelayTransaction> onDone) {
@@ -123,8 +135,15 @@ final class RelayTransaction {
     return pool.acquire().compose(acquired -> {
       Capabilities capabilities = acquired.capabilities();
       if (open.smtputf8() && !capabilities.has("SMTPUTF8")) {
-        pool.release(acquired);
-        return Future.succeededFuture(SMTPUTF8_UNSUPPORTED);
+        if (!Addresses.isAscii(open.reversePath())) {
+          pool.release(acquired);
+          return Future.succeededFuture(SMTPUTF8_UNSUPPORTED);
+        }
+        // An all-ASCII envelope goes without SMTPUTF8; UTF-8 header fields are refused at END.
+        downgraded = true;
+      }
+      if (downgraded || !capabilities.has("8BITMIME")) {
+        scan = new ContentScan();
       }
       boolean reused = acquired.transactions() > 0;
       acquired.countTransaction();
@@ -196,7 +215,7 @@ final class RelayTransaction {
       return;
     }
     if (state == State.DONE) {
-      message.reply(RelayFailure.OUT_OF_SEQUENCE.toJson());
+      answer(message, RelayFailure.OUT_OF_SEQUENCE, true);
       return;
     }
     RelayOp op;
@@ -230,7 +249,7 @@ final class RelayTransaction {
     busy++;
     tail = tail.transform(ignored -> {
       if (state == State.DONE) {
-        message.reply(RelayFailure.OUT_OF_SEQUENCE.toJson());
+        answer(message, RelayFailure.OUT_OF_SEQUENCE, true);
         return Future.succeededFuture();
       }
       try {
@@ -252,6 +271,10 @@ final class RelayTransaction {
     if (!Addresses.isSafe(recipient) || recipient.isEmpty()) {
       // RFC 3463 X.1.3 "Bad destination mailbox address syntax": a target no retry can fix.
       message.reply(SmtpReply.of(553, "5.1.3", "Bad destination mailbox address syntax").toJson());
+      return Future.succeededFuture();
+    }
+    if (downgraded && !Addresses.isAscii(recipient)) {
+      message.reply(SMTPUTF8_UNSUPPORTED.toJson());
       return Future.succeededFuture();
     }
     return connection.command("RCPT TO:<" + recipient + ">", config.rcptTimeoutSeconds())
@@ -297,6 +320,9 @@ final class RelayTransaction {
     }
     nextSeq++;
     bytes += chunk.length();
+    if (scan != null) {
+      scan.feed(chunk);
+    }
     connection.write(chunk);
     busy++;
     connection.writable(config.dataBlockTimeoutSeconds()).onComplete(ar -> {
@@ -311,18 +337,47 @@ final class RelayTransaction {
     return Future.succeededFuture();
   }
 
+  /**
+   * The final dot, unless the content needs what the smarthost lacks (then the message is refused
+   * and the connection, mid-DATA, closed). Answered with a {@link FinalReply}: once the dot went
+   * out, a failure leaves the outcome unknown (the smarthost may have the message).
+   */
   private Future<Void> onEnd(Message<Object> message) {
     if (state != State.DATA) {
       return fail(message, new RelayFailure(RelayFailure.OUT_OF_SEQUENCE, "END in state " + state));
     }
+    SmtpReply refusal = contentRefusal();
+    if (refusal != null) {
+      message.reply(new FinalReply(refusal, true).toJson());
+      finish(refusal, "refused before the final dot: " + refusal, false);
+      return Future.succeededFuture();
+    }
     connection.write(FINAL_DOT);
     return connection.reply(config.endOfDataTimeoutSeconds(), "end of data")
         .compose(reply -> {
-          message.reply(reply.toJson());
+          message.reply(new FinalReply(reply, true).toJson());
           // RFC 5321 §4.1.1.4: the reply to the dot ends the transaction upstream either way.
           finish(reply, reply.isPositive() ? "delivered" : "refused at end of data", true);
           return Future.<Void>succeededFuture();
-        }, failure -> fail(message, failure));
+        }, failure -> unknownOutcome(message, failure));
+  }
+
+  private SmtpReply contentRefusal() {
+    if (scan == null) {
+      return null;
+    }
+    if (downgraded && scan.eightBitHeader()) {
+      return UTF8_HEADERS_UNSUPPORTED;
+    }
+    return scan.eightBit() && !connection.capabilities().has("8BITMIME") ? EIGHT_BIT_UNSUPPORTED : null;
+  }
+
+  /** The dot went out and its reply did not come back: nobody can say whether it was delivered. */
+  private Future<Void> unknownOutcome(Message<Object> message, Throwable failure) {
+    SmtpReply reply = RelayFailure.replyFor(failure);
+    answer(message, reply, false);
+    finish(reply, "outcome unknown after the final dot: " + failure.getMessage(), false);
+    return Future.succeededFuture();
   }
 
   private void onAbort(Message<Object> message) {
@@ -361,9 +416,15 @@ final class RelayTransaction {
 
   private Future<Void> fail(Message<Object> message, Throwable failure) {
     SmtpReply reply = RelayFailure.replyFor(failure);
-    message.reply(reply.toJson());
+    answer(message, reply, true);
     finish(reply, failure.getMessage(), false);
     return Future.succeededFuture();
+  }
+
+  /** A failure's reply in the shape of the step: a {@link FinalReply} to END, else the reply. */
+  private static void answer(Message<Object> message, SmtpReply reply, boolean outcomeKnown) {
+    boolean end = RelayOp.END.name().equals(message.headers().get(RelayOp.HEADER));
+    message.reply(end ? new FinalReply(reply, outcomeKnown).toJson() : reply.toJson());
   }
 
   private void finish(SmtpReply upstream, String outcome, boolean reuse) {

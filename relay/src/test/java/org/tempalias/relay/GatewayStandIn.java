@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
+import org.tempalias.contract.FinalReply;
 import org.tempalias.contract.RelayAddress;
 import org.tempalias.contract.RelayOp;
 import org.tempalias.contract.RelayOpen;
@@ -61,7 +62,11 @@ final class GatewayStandIn {
   }
 
   SmtpReply end(String address) {
-    return SmtpReply.fromJson(await(step(address, RelayOp.END, new JsonObject())));
+    return endFinal(address).reply();
+  }
+
+  FinalReply endFinal(String address) {
+    return FinalReply.fromJson(await(step(address, RelayOp.END, new JsonObject())));
   }
 
   JsonObject abort(String address) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tempalias.contract.FinalReply;
 import org.tempalias.contract.RelayAddress;
 import org.tempalias.contract.RelayOp;
 import org.tempalias.contract.RelayOpen;
@@ -141,6 +142,45 @@ class RelayVerticleTest {
   }
 
   @Test
+  void anAsciiEnvelopeGoesWithoutSmtputf8ToAHopThatLacksIt() {
+    sink.extensions = List.of("8BITMIME");
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open(new RelayOpen("tx-1", "a@example.org", 0, "8BITMIME", true));
+    assertThat(opened.reply().code()).isEqualTo(250);
+    assertThat(sink.commands).contains("MAIL FROM:<a@example.org> BODY=8BITMIME");
+    assertThat(gateway.rcpt(opened.address(), "j\u00f6rg@example.net")).isEqualTo(RelayTransaction.SMTPUTF8_UNSUPPORTED);
+    assertThat(gateway.rcpt(opened.address(), "b@example.net").code()).isEqualTo(250);
+    gateway.data(opened.address());
+    // UTF-8 in the body only: 8-bit data, which 8BITMIME carries.
+    assertThat(gateway.send(opened.address(), List.of(bytes("Subject: hi\r\n\r\nGr\u00fc\u00dfe\r\n"))).code()).isEqualTo(250);
+
+    RelayOpened second = gateway.open(new RelayOpen("tx-2", "a@example.org", 0, "8BITMIME", true));
+    gateway.rcpt(second.address(), "b@example.net");
+    gateway.data(second.address());
+    gateway.chunk(second.address(), 0, bytes("Subject: Gr\u00fc\u00dfe\r\n\r\nbody\r\n"));
+    FinalReply refused = gateway.endFinal(second.address());
+    assertThat(refused).isEqualTo(new FinalReply(RelayTransaction.UTF8_HEADERS_UNSUPPORTED, true));
+    assertThat(sink.delivered).hasSize(1);
+  }
+
+  @Test
+  void eightBitDataToAHopWithout8bitmimeIsRefusedBeforeTheDot() {
+    sink.extensions = List.of("PIPELINING");
+    deploy(new JsonObject());
+    assertThat(deliver("a@example.org", "b@example.net", List.of(bytes("Subject: plain\r\n\r\nascii only\r\n"))).code())
+        .isEqualTo(250);
+    RelayOpened opened = gateway.open(new RelayOpen("tx-8", "a@example.org", 0, "8BITMIME", false));
+    gateway.rcpt(opened.address(), "b@example.net");
+    gateway.data(opened.address());
+    gateway.chunk(opened.address(), 0, bytes("Subject: x\r\n\r\nna\u00efve\r\n"));
+    assertThat(gateway.endFinal(opened.address()))
+        .isEqualTo(new FinalReply(RelayTransaction.EIGHT_BIT_UNSUPPORTED, true));
+    waitUntil("the connection in DATA closed", BOUND, () -> sink.closed.get() == 1);
+    assertThat(sink.delivered).hasSize(1);
+    assertThat(sink.commands).doesNotContain(".");
+  }
+
+  @Test
   void mailRefusedUpstreamIsPassedThrough() {
     sink.replies.put(Step.MAIL, "550-5.7.1 Sender rejected\n550 5.7.1 see policy");
     deploy(new JsonObject());
@@ -193,9 +233,19 @@ class RelayVerticleTest {
   void smarthostStallingAtEndOfDataIs451() {
     sink.replies.put(Step.END, ScriptedSmarthost.STALL);
     deploy(new JsonObject().put("endOfDataTimeoutSeconds", 1));
-    SmtpReply reply = deliver("a@example.org", "b@example.net", List.of(bytes("hi\r\n")));
-    assertThat(reply).isEqualTo(RelayFailure.NO_ANSWER);
+    RelayOpened opened = gateway.open("tx-stall", "a@example.org");
+    gateway.rcpt(opened.address(), "b@example.net");
+    gateway.data(opened.address());
+    gateway.chunk(opened.address(), 0, bytes("hi\r\n"));
+    // The dot went out and no reply came: the gateway must count the message as delivered.
+    assertThat(gateway.endFinal(opened.address())).isEqualTo(new FinalReply(RelayFailure.NO_ANSWER, false));
     waitUntil("connection closed", BOUND, () -> sink.closed.get() == 1);
+    sink.replies.put(Step.END, "451 4.3.0 try later");
+    RelayOpened again = gateway.open("tx-refused", "a@example.org");
+    gateway.rcpt(again.address(), "b@example.net");
+    gateway.data(again.address());
+    gateway.chunk(again.address(), 0, bytes("hi\r\n"));
+    assertThat(gateway.endFinal(again.address())).isEqualTo(new FinalReply(SmtpReply.of(451, "4.3.0", "try later"), true));
   }
 
   @Test
@@ -351,7 +401,9 @@ class RelayVerticleTest {
     assertThat(end.isComplete()).isFalse();
 
     assertThat(gateway.abort(opened.address())).isEqualTo(new JsonObject());
-    assertThat(SmtpReply.fromJson(await(end)).isTransient()).isTrue();
+    FinalReply cut = FinalReply.fromJson(await(end));
+    assertThat(cut.reply().isTransient()).isTrue();
+    assertThat(cut.outcomeKnown()).as("the dot went out before the abort").isFalse();
     assertNoHandler(opened.address());
   }
 

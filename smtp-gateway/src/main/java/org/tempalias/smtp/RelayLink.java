@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tempalias.contract.FinalReply;
 import org.tempalias.contract.RelayAddress;
 import org.tempalias.contract.RelayOp;
 import org.tempalias.contract.RelayOpen;
@@ -52,8 +53,12 @@ final class RelayLink implements DataChannel {
     this.config = config;
     this.transactionId = transactionId;
     watchdog.onGone(() -> {
-      closed = true;
-      sendAbort();
+      // After END nothing is to be gained: the dot may be out, and an ABORT reaching a relay that
+      // was only slow would cut off the smarthost's 250.
+      if (!closed) {
+        closed = true;
+        sendAbort();
+      }
     });
   }
 
@@ -96,14 +101,25 @@ final class RelayLink implements DataChannel {
     return step(RelayOp.DATA, new JsonObject(), config.relayCommandTimeoutMillis(), Replies.RELAY_UNAVAILABLE);
   }
 
-  /** Sends END once every chunk is acknowledged; the smarthost's reply to the final dot. */
-  Future<SmtpReply> end() {
+  /**
+   * Sends END once every chunk is acknowledged: the smarthost's reply to the final dot, and
+   * whether the message's fate is known. It is not when the relay stopped answering after END went
+   * out (its node may have sent the dot before it died), nor when the relay says so.
+   */
+  Future<FinalReply> end() {
     return drained().compose(v -> {
       if (lost != null) {
-        return Future.succeededFuture(lost);
+        return Future.succeededFuture(new FinalReply(lost, true));
       }
       closed = true;
-      return step(RelayOp.END, new JsonObject(), config.relayEndTimeoutMillis(), Replies.RELAY_LOST);
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.relayEndTimeoutMillis())
+          .addHeader(RelayOp.HEADER, RelayOp.END.name());
+      return watchdog.<Message<JsonObject>>watch(() -> bus.request(address, new JsonObject(), options))
+          .map(msg -> FinalReply.fromJson(msg.body()))
+          .recover(err -> {
+            LOG.warn("relay {} END for {} failed, outcome unknown: {}", address, transactionId, err.toString());
+            return Future.succeededFuture(new FinalReply(Replies.RELAY_LOST, false));
+          });
     });
   }
 
@@ -178,11 +194,14 @@ final class RelayLink implements DataChannel {
     }
   }
 
-  private Future<Void> drained() {
+  /** Completes once every chunk sent so far is acknowledged (or failed). */
+  Future<Void> drained() {
     if (unacknowledged == 0) {
       return Future.succeededFuture();
     }
-    drained = Promise.promise();
+    if (drained == null) {
+      drained = Promise.promise();
+    }
     return drained.future();
   }
 

@@ -14,9 +14,7 @@ import org.tempalias.smtp.protocol.Command;
 import org.tempalias.smtp.protocol.Command.Verb;
 import org.tempalias.smtp.protocol.LineInput;
 import org.tempalias.smtp.protocol.LineInput.Hold;
-import org.tempalias.smtp.protocol.MailParameters;
-import org.tempalias.smtp.protocol.MailPath;
-import org.tempalias.smtp.protocol.PathParser;
+import org.tempalias.smtp.protocol.EnvelopeArgument;
 import org.tempalias.smtp.protocol.Replies;
 
 /**
@@ -73,6 +71,7 @@ final class Session implements LineInput.Listener, InputControl {
   /** Set by a graceful shutdown: said and then the connection closed, once the step under way is done. */
   private SmtpReply closeWhenIdle;
   private int badCommands;
+  private int junkCommands;
   private long lastActivity;
   private long idleTimer;
 
@@ -159,13 +158,24 @@ final class Session implements LineInput.Listener, InputControl {
       case MAIL -> onMail(cmd.argument());
       case RCPT -> onRcpt(cmd.argument());
       case DATA -> onData(cmd.argument());
-      case RSET -> onRset();
-      case NOOP -> reply(Replies.OK);
+      case RSET -> junk(this::onRset);
+      case NOOP -> junk(() -> reply(Replies.OK));
       case QUIT -> closeWith(Replies.bye(config.hostname()));
-      case VRFY -> reply(cmd.argument().isEmpty() ? Replies.SYNTAX : Replies.VRFY);
-      case HELP -> reply(Replies.HELP);
+      case VRFY -> junk(() -> reply(cmd.argument().isEmpty() ? Replies.SYNTAX : Replies.VRFY));
+      case HELP -> junk(() -> reply(Replies.HELP));
       case STARTTLS -> onStartTls(cmd.argument());
       default -> badCommand(Replies.UNRECOGNIZED);
+    }
+  }
+
+  /** NOOP, RSET, VRFY, HELP: harmless one by one, but a client that only sends them is stalling. */
+  private void junk(Runnable command) {
+    if (++junkCommands > config.maxJunkCommands()) {
+      LOG.info("{} too many junk commands ({}), closing", clientIp, junkCommands);
+      abandonTransaction("too many junk commands");
+      closeWith(Replies.TOO_MANY_JUNK);
+    } else {
+      command.run();
     }
   }
 
@@ -185,52 +195,30 @@ final class Session implements LineInput.Listener, InputControl {
   }
 
   private void onMail(String argument) {
-    PathParser.Parsed parsed;
-    MailParameters params;
-    try {
-      parsed = PathParser.parse(argument, "FROM", true);
-    } catch (PathParser.SyntaxException e) {
-      badCommand(Replies.BAD_SENDER_SYNTAX);
-      return;
+    EnvelopeArgument mail = EnvelopeArgument.sender(argument, config.maxMessageBytes());
+    if (mail.syntaxError() != null) {
+      badCommand(mail.syntaxError());
+    } else if (mail.refusal() != null) {
+      LOG.info("{} - from=<{}>: sender refused ({})", clientIp, mail.path().raw(), mail.refusal());
+      reply(mail.refusal());
+    } else {
+      tx = new Transaction(gateway, clientIp, mail.path(), mail.params(), this::transactionExpired);
+      state = State.MAIL;
+      gateway.metrics().transaction();
+      LOG.info("{} {} from=<{}> size={} body={} smtputf8={} tls={}: sender accepted", clientIp, tx.id(),
+          mail.path().raw(), mail.params().size(), mail.params().body(), mail.params().smtputf8(), tls);
+      reply(Replies.SENDER_OK);
     }
-    try {
-      params = MailParameters.of(parsed.parameters());
-    } catch (IllegalArgumentException e) {
-      badCommand(Replies.BAD_PARAMETER);
-      return;
-    }
-    MailPath from = parsed.path();
-    SmtpReply refusal = from.nonAscii() && !params.smtputf8() ? Replies.NEEDS_SMTPUTF8
-        // RFC 1870 §6.1: a declared size over the fixed limit is a permanent refusal.
-        : params.size() > config.maxMessageBytes() ? Replies.SIZE_EXCEEDED : null;
-    if (refusal != null) {
-      LOG.info("{} - from=<{}>: sender refused ({})", clientIp, from.raw(), refusal);
-      reply(refusal);
-      return;
-    }
-    tx = new Transaction(gateway, clientIp, from, params);
-    state = State.MAIL;
-    gateway.metrics().transaction();
-    LOG.info("{} {} from=<{}> size={} body={} smtputf8={} tls={}: sender accepted", clientIp, tx.id(), from.raw(),
-        params.size(), params.body(), params.smtputf8(), tls);
-    reply(Replies.SENDER_OK);
   }
 
   private void onRcpt(String argument) {
-    PathParser.Parsed parsed;
-    try {
-      parsed = PathParser.parse(argument, "TO", false);
-    } catch (PathParser.SyntaxException e) {
+    EnvelopeArgument rcpt = EnvelopeArgument.recipient(argument);
+    if (rcpt.syntaxError() != null) {
       gateway.metrics().recipient("syntax");
-      badCommand(Replies.BAD_RECIPIENT_SYNTAX);
-      return;
+      badCommand(rcpt.syntaxError());
+    } else {
+      inFlight(tx.addRecipient(rcpt.path()));
     }
-    if (!parsed.parameters().isEmpty()) {
-      gateway.metrics().recipient("syntax");
-      badCommand(Replies.BAD_PARAMETER);
-      return;
-    }
-    inFlight(tx.addRecipient(parsed.path()));
   }
 
   private void onData(String argument) {
@@ -259,6 +247,14 @@ final class Session implements LineInput.Listener, InputControl {
     tx = null;
     input.maxLineBytes(config.maxLineBytes());
     inFlight(reply);
+  }
+
+  /** The transaction outlived maxTransactionSeconds: it and the connection end here. */
+  private void transactionExpired() {
+    if (state != State.CLOSED) {
+      abandonTransaction("transaction time limit");
+      closeWith(Replies.TRANSACTION_TOO_LONG);
+    }
   }
 
   private void onRset() {

@@ -25,6 +25,9 @@ public record SmtpConfig(
     int maxConnectionsPerIp,
     int maxTransactionsPerClient,
     int maxBadCommands,
+    int maxJunkCommands,
+    int maxTransactionSeconds,
+    String postmaster,
     long storeTimeoutMillis,
     long relayOpenTimeoutMillis,
     long relayCommandTimeoutMillis,
@@ -46,6 +49,11 @@ public record SmtpConfig(
 
   public boolean tlsEnabled() {
     return tlsCert != null && tlsKey != null;
+  }
+
+  /** How long the store waits for a committed claim's settlement: our END bound and a margin. */
+  public long commitHoldMillis() {
+    return relayEndTimeoutMillis + 60_000;
   }
 
   public boolean isOurDomain(String domain) {
@@ -76,6 +84,12 @@ public record SmtpConfig(
         // to hold every smarthost connection with transactions it never finishes.
         r.intRange("maxTransactionsPerClient", 5, 1, 1_000_000),
         r.intRange("maxBadCommands", 10, 1, 10_000),
+        // Postfix's smtpd_junk_command_limit: NOOP, RSET, VRFY, HELP must not keep a session alive.
+        r.intRange("maxJunkCommands", 100, 1, 1_000_000),
+        // From the first accepted recipient to the final reply: a transaction holds a claim and a
+        // smarthost connection, so it must end. 20 minutes carries 25 MiB at 200 kbit/s.
+        r.intRange("maxTransactionSeconds", 1200, 1, 86_400),
+        postmaster(r.string("postmaster", null)),
         r.longMin("storeTimeoutMillis", 5_000, 1),
         // RFC 5321 §4.5.3.2 client timeouts plus a margin, so that the relay's own timeout
         // towards the smarthost fires first and its 4xx reaches us.
@@ -95,6 +109,25 @@ public record SmtpConfig(
         r.intRange("maxReceivedHeaders", 30, 1, 1000),
         r.intRange("shutdownGraceSeconds", 30, 0, 3600),
         domains(config));
+  }
+
+  /** RFC 5321 §4.5.1: the address mail for postmaster@ our domains goes to; it ends up in a RCPT line. */
+  private static String postmaster(String address) {
+    if (address == null) {
+      return null;
+    }
+    String a = address.trim();
+    int at = a.lastIndexOf('@');
+    boolean ok = at > 0 && at < a.length() - 1 && a.length() <= 254;
+    for (int i = 0; ok && i < a.length(); i++) {
+      char c = a.charAt(i);
+      ok = c > 32 && c < 127 && c != '<' && c != '>' && c != '"' && c != '\\';
+    }
+    if (!ok) {
+      throw new IllegalArgumentException("smtp.postmaster: expected a plain address like postmaster@example.org, got '"
+          + address + "'");
+    }
+    return a;
   }
 
   private static List<String> domains(JsonObject config) {

@@ -43,7 +43,7 @@ public class SmtpGatewayVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     limits = NodeLimits.join(vertx, deploymentID(), config);
-    gateway = new Gateway(vertx, config, new StoreClient(vertx.eventBus(), config.storeTimeoutMillis()),
+    gateway = new Gateway(vertx, config, new StoreClient(vertx, config.storeTimeoutMillis()),
         new GatewayMetrics(), limits);
     Future<StartTls> tls = config.tlsEnabled()
         ? StartTls.load(vertx, config.tlsCert(), config.tlsKey())

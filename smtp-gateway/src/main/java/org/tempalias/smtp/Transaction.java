@@ -2,16 +2,18 @@ package org.tempalias.smtp;
 
 import io.vertx.core.Future;
 import java.security.SecureRandom;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.ClaimReply;
+import org.tempalias.contract.FinalReply;
 import org.tempalias.contract.RelayOpen;
 import org.tempalias.contract.SettleRequest.Settlement;
 import org.tempalias.contract.SmtpReply;
@@ -21,48 +23,68 @@ import org.tempalias.smtp.protocol.Replies;
 
 /**
  * One mail transaction, from MAIL FROM to the reply to the final dot, and the one owner of its
- * life: it decides which recipients are accepted (policy, claim at alias-store, recipient at the
- * relay), opens and ends the relay transaction, and settles or releases every claim. The session
- * and the DATA phase ask it through named steps, each answering the reply the client gets:
+ * life: which recipients are accepted (policy, claim at alias-store, recipient at the relay), when
+ * the relay transaction opens, aborts and ends, and how every claim is settled. The session and
+ * the DATA phase ask it through named steps, each answering the reply the client gets:
  *
  * <pre>
  *   addRecipient(path)*  -&gt;  openData()  -&gt;  [chunks through the DataChannel]  -&gt;  finish(refusal)
  *          \___________________ abandon(why) at any point ____________________/
  * </pre>
  *
- * Settle USED happens only after the smarthost's positive reply to the final dot; every other
- * end aborts the relay transaction (nothing is delivered) and releases the claims, except an
- * abandon after the final dot went out: then the smarthost's reply, still to come, settles.
+ * The promises it keeps: a claim lives exactly as long as the transaction (renewed, and the
+ * transaction bounded by {@code maxTransactionSeconds}); the final dot goes upstream only after
+ * the store committed every claim (still held, alias still there); a use comes back only when the
+ * message is known not to be delivered (every end before the dot, a smarthost's refusal of the
+ * dot), and counts as spent when its fate is unknown (the dot went out, no reply came back).
  * Not thread-safe: used on its session's event loop only.
  */
 final class Transaction {
   private static final Logger LOG = LoggerFactory.getLogger(Transaction.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ID_ALPHABET = "0123456789BCDFGHJKLMNPQRSTVWXZ".toCharArray();
+  private static final String POSTMASTER = "postmaster";
 
-  private enum Phase { ENVELOPE, DATA, REFUSED, FINISHING, ENDED }
+  private enum Phase { ENVELOPE, DATA, REFUSED, COMMITTING, FINISHING, ENDED }
 
-  /** One accepted recipient: the store's claim and the expanded target. */
-  private record Claim(String aid, String claimId, String target, String aliasAddress) {}
+  /**
+   * One accepted recipient: an alias with its claim, or postmaster (no claim).
+   *
+   * @param shown the address the client used, which stands for the target in every reply
+   */
+  private record Recipient(Claims.Claim claim, String target, String shown) {}
 
   /** The reply to DATA, and the channel for the message when the smarthost said 354. */
   record DataOpening(SmtpReply reply, DataChannel channel) {}
 
   private final Gateway gateway;
   private final String clientIp;
+  private final String client;
+  private final Runnable onExpired;
   private final String id = newId();
   private final MailPath from;
   private final MailParameters params;
-  private final Map<String, Claim> claims = new LinkedHashMap<>();
+  private final Map<String, Recipient> recipients = new LinkedHashMap<>();
+  private final Set<String> targetsSent = new HashSet<>();
   private final TargetMask mask = new TargetMask();
+  private final Claims claims;
   private RelayLink relay;
   private Phase phase = Phase.ENVELOPE;
+  private boolean holdsSlot;
+  private long deadline = -1;
 
-  Transaction(Gateway gateway, String clientIp, MailPath from, MailParameters params) {
+  /**
+   * @param onExpired runs when the transaction outlived {@code maxTransactionSeconds} before its
+   *                  final dot: the session must abandon it and close the connection
+   */
+  Transaction(Gateway gateway, String clientIp, MailPath from, MailParameters params, Runnable onExpired) {
     this.gateway = gateway;
     this.clientIp = clientIp;
+    this.client = NodeLimits.clientKey(clientIp);
     this.from = from;
     this.params = params;
+    this.onExpired = onExpired;
+    this.claims = new Claims(gateway.vertx(), gateway.store(), id);
   }
 
   String id() {
@@ -70,7 +92,7 @@ final class Transaction {
   }
 
   boolean hasRecipients() {
-    return !claims.isEmpty();
+    return !recipients.isEmpty();
   }
 
   boolean smtputf8() {
@@ -81,91 +103,129 @@ final class Transaction {
     return params.size();
   }
 
-  /** The alias address for the Received header's "for" clause: only with a single recipient. */
+  /** The address for the Received header's "for" clause: only with a single recipient. */
   String singleRecipient() {
-    return claims.size() == 1 ? claims.values().iterator().next().aliasAddress() : null;
+    return recipients.size() == 1 ? recipients.values().iterator().next().shown() : null;
   }
 
   // ---- RCPT ---------------------------------------------------------------------------------
 
   /**
-   * RCPT TO: the relay policy (no I/O), then a claim on one use of the alias, then the target at
-   * the relay (opening the relay transaction with the first one). On any refusal a claim taken on
-   * the way has been released.
+   * RCPT TO: the relay policy (no I/O), the client's share of upstream transactions, a claim on
+   * one use of the alias (postmaster needs none), then the target at the relay (opening the relay
+   * transaction with the first one). On any refusal a claim taken on the way has been released.
    */
   Future<SmtpReply> addRecipient(MailPath to) {
     SmtpReply refusal = policyRefusal(to);
     if (refusal != null) {
       return Future.succeededFuture(refusal);
     }
-    String aid = to.localPart().toLowerCase(Locale.ROOT);
-    if (claims.containsKey(aid)) {
+    String local = to.localPart().toLowerCase(Locale.ROOT);
+    String domain = to.domain() == null ? gateway.config().domains().get(0) : to.domainLowerCase();
+    if (recipients.containsKey(local)) {
       return Future.succeededFuture(Replies.RECIPIENT_OK); // the same alias twice is claimed once
     }
-    String aliasAddress = aid + "@" + to.domainLowerCase();
-    return gateway.store().claim(aid, id)
+    if (!holdsSlot && !(holdsSlot = gateway.limits().openTransaction(client))) {
+      return Future.succeededFuture(refused(local, "client_busy", Replies.TOO_MANY_TRANSACTIONS));
+    }
+    if (local.equals(POSTMASTER)) {
+      return accept(local, new Recipient(null, gateway.config().postmaster(), POSTMASTER + "@" + domain));
+    }
+    String claimId = StoreClient.newClaimId();
+    return gateway.store().claim(local, claimId, id)
         .recover(err -> {
-          LOG.warn("{} {} claim {} failed: {}", clientIp, id, aid, err.toString());
+          // The claim may still be done after we stopped waiting: release it by name, so that it
+          // is refused when it arrives (or released, if it is already there).
+          LOG.warn("{} {} claim {} failed: {}; releasing claim {}", clientIp, id, local, err.toString(), claimId);
+          claims.release(new Claims.Claim(local, claimId));
           return Future.succeededFuture(null);
         })
-        .compose(reply -> claimed(aid, aliasAddress, reply));
+        .compose(reply -> claimed(local, domain, claimId, reply));
   }
 
   /** Never an open relay: only plain local@our-domain paths are ours (RFC 5321 §3.6.2, §7.1). */
   private SmtpReply policyRefusal(MailPath to) {
-    if (claims.size() >= gateway.config().maxRecipients()) {
+    if (recipients.size() >= gateway.config().maxRecipients()) {
       return refused(to.raw(), "limit", Replies.TOO_MANY_RECIPIENTS);
     }
     if (to.sourceRoute() || to.quoted() || to.addressLiteral() || to.hasRoutingCharacters()
         || (to.domain() != null && !gateway.config().isOurDomain(to.domain()))) {
       return refused(to.raw(), "relay_denied", Replies.RELAY_DENIED);
     }
-    if (to.domain() == null || !AliasId.isWellFormed(to.localPart().toLowerCase(Locale.ROOT))) {
+    String local = to.localPart().toLowerCase(Locale.ROOT);
+    if (local.equals(POSTMASTER)) {
+      // RFC 5321 §4.5.1: postmaster at each of our domains, and <postmaster> alone.
+      return gateway.config().postmaster() == null ? refused(to.raw(), "unknown", Replies.NO_SUCH_ALIAS) : null;
+    }
+    if (to.domain() == null || !AliasId.isWellFormed(local)) {
       return refused(to.raw(), "unknown", Replies.NO_SUCH_ALIAS);
     }
     return null;
   }
 
-  private Future<SmtpReply> claimed(String aid, String aliasAddress, ClaimReply reply) {
-    if (reply == null) {
-      return Future.succeededFuture(refused(aid, "store_unavailable", Replies.STORE_UNAVAILABLE));
+  private Future<SmtpReply> claimed(String aid, String domain, String claimId, ClaimReply reply) {
+    SmtpReply refusal = reply == null ? refused(aid, "store_unavailable", Replies.STORE_UNAVAILABLE)
+        : reply.outcome() == ClaimReply.Outcome.UNKNOWN ? refused(aid, "unknown", Replies.NO_SUCH_ALIAS)
+        : reply.outcome() == ClaimReply.Outcome.BUSY ? refused(aid, "busy", Replies.ALIAS_BUSY)
+        : null;
+    if (refusal != null) {
+      giveUpSlotIfIdle();
+      return Future.succeededFuture(refusal);
     }
-    if (reply.outcome() == ClaimReply.Outcome.UNKNOWN) {
-      return Future.succeededFuture(refused(aid, "unknown", Replies.NO_SUCH_ALIAS));
+    Claims.Claim claim = new Claims.Claim(aid, claimId);
+    String target = reply.target();
+    int at = target.lastIndexOf('@');
+    if (at > 0 && gateway.config().isOurDomain(target.substring(at + 1))) {
+      claims.release(claim);
+      giveUpSlotIfIdle();
+      return Future.succeededFuture(refused(aid, "loop", Replies.TARGET_IS_OURS));
     }
-    if (reply.outcome() == ClaimReply.Outcome.BUSY) {
-      return Future.succeededFuture(refused(aid, "busy", Replies.ALIAS_BUSY));
-    }
-    Claim claim = new Claim(aid, reply.claimId(), reply.target(), aliasAddress);
+    claims.keepAlive(reply.leaseMillis());
+    return accept(aid, new Recipient(claim, target, aid + "@" + domain));
+  }
+
+  /** The target at the relay; a second alias of the same target joins without a second RCPT. */
+  private Future<SmtpReply> accept(String key, Recipient r) {
     if (phase != Phase.ENVELOPE) {
-      release(claim);
+      release(r);
       return Future.succeededFuture(Replies.RELAY_LOST);
+    }
+    if (targetsSent.contains(r.target().toLowerCase(Locale.ROOT))) {
+      return Future.succeededFuture(recipientAnswered(key, r, Replies.RECIPIENT_OK));
     }
     return relay().compose(opened -> {
       if (opened.link() == null) {
-        release(claim);
+        release(r);
+        giveUpSlotIfIdle();
         String reason = opened.reply().isTransient() ? "relay_unavailable" : "relay_refused";
-        return Future.succeededFuture(refused(aid, reason, maskWith(opened.reply(), claim)));
+        return Future.succeededFuture(refused(key, reason, maskWith(opened.reply(), r)));
       }
       if (phase != Phase.ENVELOPE) {
         opened.link().abort();
-        release(claim);
+        release(r);
         return Future.succeededFuture(Replies.RELAY_LOST);
       }
       relay = opened.link();
-      return relay.rcpt(claim.target()).map(r -> recipientAnswered(claim, r));
+      return relay.rcpt(r.target()).map(reply -> recipientAnswered(key, r, reply));
     });
   }
 
-  private SmtpReply recipientAnswered(Claim claim, SmtpReply reply) {
+  private SmtpReply recipientAnswered(String key, Recipient r, SmtpReply reply) {
     if (phase != Phase.ENVELOPE || !reply.isPositive()) {
-      release(claim);
-      return phase != Phase.ENVELOPE ? reply : refused(claim.aid(), "relay_refused", maskWith(reply, claim));
+      release(r);
+      return phase != Phase.ENVELOPE ? reply : refused(key, "relay_refused", maskWith(reply, r));
     }
-    claims.put(claim.aid(), claim);
-    mask.hide(claim.target(), claim.aliasAddress());
+    if (recipients.isEmpty()) {
+      deadline = gateway.vertx().setTimer(gateway.config().maxTransactionSeconds() * 1000L, t -> expired());
+    }
+    recipients.put(key, r);
+    targetsSent.add(r.target().toLowerCase(Locale.ROOT));
+    if (r.claim() != null) {
+      claims.add(r.claim());
+    }
+    mask.hide(r.target(), r.shown());
     gateway.metrics().recipient("accepted");
-    LOG.info("{} {} from=<{}> alias={}: accepted ({})", clientIp, id, from.raw(), claim.aid(), reply.code());
+    LOG.info("{} {} from=<{}> alias={}: accepted ({})", clientIp, id, from.raw(), key, reply.code());
     return mask.apply(reply);
   }
 
@@ -187,7 +247,7 @@ final class Transaction {
         return new DataOpening(Replies.RELAY_LOST, null);
       }
       if (r.code() != 354) {
-        end(Settlement.RELEASED, "relay refused DATA: " + r);
+        end("relay refused DATA: " + r);
         return new DataOpening(mask.apply(r), null);
       }
       phase = Phase.DATA;
@@ -203,86 +263,130 @@ final class Transaction {
   void refuseData(String why) {
     if (phase == Phase.DATA) {
       phase = Phase.REFUSED;
-      dropRelayAndRelease("message refused: " + why);
+      dropRelayAndRelease();
     }
   }
 
   /**
    * The final dot arrived. With a refusal, that is the client's reply (nothing was delivered).
-   * Otherwise the relay sends the final dot and the smarthost's reply decides: 2xx settles every
-   * claim USED, anything else releases them.
+   * Otherwise, once every chunk is acknowledged and the store has committed every claim, the relay
+   * sends the final dot and the smarthost's reply decides: 2xx, or no reply at all, spends the
+   * uses; a refusal gives them back.
    */
   Future<SmtpReply> finish(SmtpReply refusal, long bytes) {
     gateway.metrics().bytes(bytes);
     if (refusal != null || phase != Phase.DATA) {
       SmtpReply reply = refusal != null ? refusal : Replies.RELAY_LOST;
       refuseData(reply.toString());
-      phase = Phase.ENDED;
+      closed();
       logMessage(outcomeOf(reply), "gateway", reply, bytes, Settlement.RELEASED);
       return Future.succeededFuture(reply);
     }
-    phase = Phase.FINISHING;
-    return relay.end().map(reply -> {
-      Settlement settlement = reply.isPositive() ? Settlement.USED : Settlement.RELEASED;
-      phase = Phase.ENDED;
-      settle(settlement);
-      logMessage(outcomeOf(reply), "smarthost", reply, bytes, settlement);
-      return mask.apply(reply);
+    phase = Phase.COMMITTING;
+    Future<SmtpReply> committed = claims.commit(gateway.config().commitHoldMillis());
+    return relay.drained().compose(v -> committed).compose(storeRefusal -> {
+      if (phase != Phase.COMMITTING) {
+        return Future.succeededFuture(Replies.RELAY_LOST); // abandoned meanwhile: already released
+      }
+      if (storeRefusal != null) {
+        SmtpReply reply = storeRefusal;
+        end("not committed: " + reply);
+        logMessage(outcomeOf(reply), "store", reply, bytes, Settlement.RELEASED);
+        return Future.succeededFuture(reply);
+      }
+      phase = Phase.FINISHING;
+      return relay.end().map(fin -> ended(fin, bytes));
     });
+  }
+
+  private SmtpReply ended(FinalReply fin, long bytes) {
+    phase = Phase.ENDED;
+    closed();
+    SmtpReply reply = fin.reply();
+    // Unknown fate counts as delivered: never more deliveries than the alias allows.
+    Settlement settlement = reply.isPositive() || !fin.outcomeKnown() ? Settlement.USED : Settlement.RELEASED;
+    claims.settleAll(settlement);
+    logMessage(fin.outcomeKnown() ? outcomeOf(reply) : "unknown (counted as delivered)", "smarthost", reply, bytes,
+        settlement);
+    return mask.apply(reply);
   }
 
   /**
    * The session is done with this transaction before its end (RSET, EHLO, STARTTLS, disconnect,
-   * idle timeout, shutdown). Before the final dot nothing is delivered: abort and release. Once
-   * the final dot is on its way the smarthost may already have the message, so its reply settles.
+   * idle timeout, shutdown, time limit). Before the final dot nothing is delivered: abort and
+   * release. Once the final dot is on its way the smarthost may already have the message, so its
+   * reply settles.
    */
   void abandon(String why) {
     if (phase == Phase.FINISHING || phase == Phase.ENDED) {
       return;
     }
-    if (phase == Phase.DATA || phase == Phase.REFUSED) {
+    if (phase != Phase.ENVELOPE) {
       gateway.metrics().data("aborted", 0);
     }
-    end(Settlement.RELEASED, why);
+    end(why);
   }
 
-  private void end(Settlement settlement, String why) {
+  private void expired() {
+    deadline = -1;
+    if (phase != Phase.FINISHING && phase != Phase.ENDED) {
+      LOG.info("{} {} from=<{}> aliases={}: transaction older than {} s", clientIp, id, from.raw(), aliases(),
+          gateway.config().maxTransactionSeconds());
+      onExpired.run();
+    }
+  }
+
+  private void end(String why) {
     Phase was = phase;
     phase = Phase.ENDED;
-    if (!claims.isEmpty() || relay != null) {
-      LOG.info("{} {} from=<{}> aliases={}: transaction ended, {} ({})", clientIp, id, from.raw(), aliases(),
-          settlement, why);
+    closed();
+    if (!recipients.isEmpty() || relay != null) {
+      LOG.info("{} {} from=<{}> aliases={}: transaction ended, RELEASED ({})", clientIp, id, from.raw(), aliases(), why);
     }
     if (was != Phase.REFUSED) {
-      dropRelayAndRelease(why);
+      dropRelayAndRelease();
     }
   }
 
-  private void dropRelayAndRelease(String why) {
+  private void dropRelayAndRelease() {
     if (relay != null) {
       relay.abort();
     }
-    settle(Settlement.RELEASED);
+    claims.settleAll(Settlement.RELEASED);
   }
 
-  // ---- claims -------------------------------------------------------------------------------
-
-  private void settle(Settlement settlement) {
-    for (Claim claim : claims.values()) {
-      gateway.store().settle(claim.aid(), claim.claimId(), settlement, id);
+  /** Done with the node's resources: the time limit and the client's share of upstream transactions. */
+  private void closed() {
+    if (deadline != -1) {
+      gateway.vertx().cancelTimer(deadline);
+      deadline = -1;
+    }
+    claims.stopRenewing();
+    if (holdsSlot) {
+      holdsSlot = false;
+      gateway.limits().transactionClosed(client);
     }
   }
 
-  /** A claim that does not join the transaction (refused upstream, or the transaction ended). */
-  private void release(Claim claim) {
-    gateway.store().settle(claim.aid(), claim.claimId(), Settlement.RELEASED, id);
+  /** A refused first recipient leaves nothing open upstream: the client's share is free again. */
+  private void giveUpSlotIfIdle() {
+    if (recipients.isEmpty() && relay == null && holdsSlot) {
+      holdsSlot = false;
+      gateway.limits().transactionClosed(client);
+    }
+  }
+
+  private void release(Recipient r) {
+    if (r.claim() != null) {
+      claims.release(r.claim());
+    }
   }
 
   // ---- replies and logs ---------------------------------------------------------------------
 
-  private SmtpReply maskWith(SmtpReply reply, Claim claim) {
+  private SmtpReply maskWith(SmtpReply reply, Recipient r) {
     TargetMask one = new TargetMask();
-    one.hide(claim.target(), claim.aliasAddress());
+    one.hide(r.target(), r.shown());
     return mask.apply(one.apply(reply));
   }
 
@@ -293,7 +397,7 @@ final class Transaction {
   }
 
   private void logMessage(String outcome, String by, SmtpReply reply, long bytes, Settlement settlement) {
-    gateway.metrics().data(outcome, reply.code());
+    gateway.metrics().data(outcome.startsWith("unknown") ? "unknown" : outcome, reply.code());
     LOG.info("{} {} from=<{}> aliases={} bytes={}: {} by {} ({}), claims {}", clientIp, id, from.raw(), aliases(),
         bytes, outcome, by, mask.apply(reply), settlement);
   }
@@ -303,7 +407,7 @@ final class Transaction {
   }
 
   private List<String> aliases() {
-    return new ArrayList<>(claims.keySet());
+    return List.copyOf(recipients.keySet());
   }
 
   /**

@@ -51,7 +51,7 @@ class MailPathTest {
     await(smarthost.start(vertx));
     Backends.deployRelay(vertx, smarthost.port(), new JsonObject());
     port = GatewayHarness.deploy(vertx, new JsonObject()
-        .put("maxConnectionsPerIp", 200).put("maxMessageBytes", 1_000_000).put("chunkBytes", 4096)).actualPort();
+        .put("maxConnectionsPerIp", 200).put("maxTransactionsPerClient", 200).put("maxMessageBytes", 1_000_000).put("chunkBytes", 4096)).actualPort();
   }
 
   @AfterAll

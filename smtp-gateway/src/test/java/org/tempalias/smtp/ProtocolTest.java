@@ -156,6 +156,61 @@ class ProtocolTest {
   }
 
   @Test
+  void aSenderThatIsNoMailboxAndDuplicateParametersAreTheRightErrors() throws Exception {
+    try (LineClient c = ehlo()) {
+      c.cmd("MAIL FROM:<a@b@example.net>").expect("501 5.1.7");
+      c.cmd("MAIL FROM:<a@b.example> SIZE=10 SIZE=20").expect("555 5.5.4");
+      c.cmd("MAIL FROM:<a@b.example> SIZE=").expect("555 5.5.4");
+      c.cmd("MAIL FROM:<\"a@b\"@example.net>").expect("250 2.1.0"); // quoted: a real mailbox
+      c.cmd("RCPT TO:<abcdefghij@tempalias.test> NOTIFY=NEVER NOTIFY=NEVER").expect("555 5.5.4");
+    }
+  }
+
+  @Test
+  void junkCommandsEndTheSessionAtTheLimit() throws Exception {
+    Vertx v = Vertx.vertx();
+    try {
+      int p = GatewayHarness.deploy(v, new JsonObject().put("maxJunkCommands", 5)).actualPort();
+      try (LineClient c = new LineClient(p)) {
+        c.expect("220 ");
+        c.cmd("EHLO x").expect("250 ");
+        c.send("NOOP\r\nRSET\r\nVRFY x\r\nHELP\r\nNOOP\r\n");
+        c.expectAll("250 ", "250 ", "252 ", "214 ", "250 ");
+        c.cmd("NOOP").expect("421 4.7.0");
+        assertThat(c.closedByServer()).isTrue();
+      }
+    } finally {
+      await(v.close());
+    }
+  }
+
+  @Test
+  void fiftySessionsFromOneSendingMtaAreWelcomeByDefault() throws Exception {
+    Vertx v = Vertx.vertx();
+    java.util.List<LineClient> sessions = new java.util.ArrayList<>();
+    try {
+      int p = GatewayHarness.deploy(v, new JsonObject()).actualPort();
+      for (int i = 0; i < 50; i++) {
+        LineClient c = new LineClient(p);
+        sessions.add(c);
+        c.expect("220 ");
+      }
+      // ... and the 51st (counted across both instances) is one too many.
+      try (LineClient c = new LineClient(p)) {
+        c.expect("421 4.7.0");
+      }
+      try (LineClient c = new LineClient("127.0.0.2", p)) {
+        c.expect("220 ");
+      }
+    } finally {
+      for (LineClient c : sessions) {
+        c.close();
+      }
+      await(v.close());
+    }
+  }
+
+  @Test
   void pipelinedBatchRepliesInOrder() throws Exception {
     try (LineClient c = connect()) {
       c.send("EHLO client.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@other.example>\r\n"

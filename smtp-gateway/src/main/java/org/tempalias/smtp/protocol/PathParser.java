@@ -16,9 +16,16 @@ public final class PathParser {
   /** The path and its ESMTP parameters (keywords upper case, value null for a bare keyword). */
   public record Parsed(MailPath path, Map<String, String> parameters) {}
 
-  public static final class SyntaxException extends Exception {
+  public static class SyntaxException extends Exception {
     SyntaxException(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /** The path was fine; a parameter after it was not (555 5.5.4, not a bad-address reply). */
+  public static final class ParameterException extends SyntaxException {
+    ParameterException(String message) {
+      super(message);
     }
   }
 
@@ -209,13 +216,13 @@ public final class PathParser {
       String key = eq < 0 ? token : token.substring(0, eq);
       String value = eq < 0 ? null : token.substring(eq + 1);
       if (key.isEmpty() || !isKeyword(key)) {
-        throw new SyntaxException("bad parameter keyword");
+        throw new ParameterException("bad parameter keyword");
       }
       if (value != null && (value.isEmpty() || !isParamValue(value))) {
-        throw new SyntaxException("bad parameter value");
+        throw new ParameterException("bad parameter value");
       }
       if (out.put(key.toUpperCase(Locale.ROOT), value) != null) {
-        throw new SyntaxException("duplicate parameter");
+        throw new ParameterException("duplicate parameter");
       }
     }
     return out;

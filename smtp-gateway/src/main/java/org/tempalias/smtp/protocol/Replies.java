@@ -38,6 +38,14 @@ public final class Replies {
   public static final SmtpReply STORE_UNAVAILABLE = SmtpReply.of(451, "4.3.0", "Temporary lookup failure, try again later");
   public static final SmtpReply RELAY_UNAVAILABLE = SmtpReply.of(451, "4.4.1", "Relay not available, try again later");
   public static final SmtpReply RELAY_LOST = SmtpReply.of(451, "4.4.2", "Connection to relay lost, try again later");
+  public static final SmtpReply TOO_MANY_TRANSACTIONS = SmtpReply.of(451, "4.7.0",
+      "Too many deliveries in progress from your address, try again later");
+  public static final SmtpReply ALIAS_GONE = SmtpReply.of(550, "5.1.1",
+      "Alias expired, used up or deleted during the transaction");
+  public static final SmtpReply ALIAS_CHANGED = SmtpReply.of(451, "4.3.0",
+      "Alias changed during the transaction, try again");
+  public static final SmtpReply TARGET_IS_OURS = SmtpReply.of(550, "5.4.6",
+      "Alias forwards to one of our own domains: mail loop");
   public static final SmtpReply TOO_MANY_RECIPIENTS = SmtpReply.of(452, "4.5.3", "Too many recipients");
   public static final SmtpReply SIZE_EXCEEDED = SmtpReply.of(552, "5.3.4", "Message size exceeds fixed limit");
   public static final SmtpReply BARE_CR_LF = SmtpReply.of(550, "5.6.0",
@@ -48,6 +56,8 @@ public final class Replies {
   public static final SmtpReply TOO_MANY_CONNECTIONS = SmtpReply.of(421, "4.3.2", "Too many connections, try again later");
   public static final SmtpReply TOO_MANY_FROM_IP = SmtpReply.of(421, "4.7.0", "Too many connections from your address");
   public static final SmtpReply TOO_MANY_ERRORS = SmtpReply.of(421, "4.7.0", "Too many errors, closing connection");
+  public static final SmtpReply TOO_MANY_JUNK = SmtpReply.of(421, "4.7.0", "Too many NOOP/RSET/VRFY/HELP, closing connection");
+  public static final SmtpReply TRANSACTION_TOO_LONG = SmtpReply.of(421, "4.4.2", "Transaction took too long, closing connection");
   public static final SmtpReply IDLE_TIMEOUT = SmtpReply.of(421, "4.4.2", "Idle timeout, closing connection");
   public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.3.2", "Service shutting down, closing connection");
 
