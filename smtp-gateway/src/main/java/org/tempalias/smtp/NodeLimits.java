@@ -1,12 +1,18 @@
 package org.tempalias.smtp;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Deque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +30,7 @@ final class NodeLimits implements Shareable {
   private final AtomicInteger users = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicInteger> transactionsPerClient = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Deque<Waiter>> waiting = new ConcurrentHashMap<>();
 
   private NodeLimits(SmtpConfig config) {
     this.config = config;
@@ -66,13 +73,74 @@ final class NodeLimits implements Shareable {
     return sessions.get();
   }
 
-  /** One more open upstream transaction for this client, unless it holds its share already. */
-  boolean openTransaction(String client) {
-    return acquire(transactionsPerClient, client, config.maxTransactionsPerClient());
+  /**
+   * One more open upstream transaction for this client. When it holds its share already it waits,
+   * in order, up to {@code waitMillis} for one of its own to end (a fast sender's transactions end
+   * within milliseconds; a client that leaves them open waits in vain). Completes true with the
+   * slot (release it with {@link #transactionClosed}), false when the wait ran out; on the caller's
+   * context.
+   */
+  Future<Boolean> openTransaction(String client, long waitMillis) {
+    if (acquire(transactionsPerClient, client, config.maxTransactionsPerClient())) {
+      return Future.succeededFuture(true);
+    }
+    Context context = Vertx.currentContext();
+    if (waitMillis <= 0 || context == null) {
+      return Future.succeededFuture(false);
+    }
+    Waiter waiter = new Waiter(context);
+    Deque<Waiter> queue = waiting.computeIfAbsent(client, k -> new ConcurrentLinkedDeque<>());
+    queue.add(waiter);
+    waiter.timer = context.owner().setTimer(waitMillis, t -> {
+      if (waiter.claim()) {
+        queue.remove(waiter);
+        waiter.promise.complete(false);
+      }
+    });
+    // A slot freed between the first try and joining the queue would wake no one: try once more.
+    if (acquire(transactionsPerClient, client, config.maxTransactionsPerClient())) {
+      if (waiter.claim()) {
+        queue.remove(waiter);
+        context.owner().cancelTimer(waiter.timer);
+        waiter.promise.complete(true);
+      } else {
+        transactionClosed(client); // someone handed us a slot meanwhile: this one is spare
+      }
+    }
+    return waiter.promise.future();
   }
 
+  /** The client's transaction ended: its slot goes to its longest waiter, or is free. */
   void transactionClosed(String client) {
+    Deque<Waiter> queue = waiting.get(client);
+    for (Waiter next = queue == null ? null : queue.poll(); next != null; next = queue.poll()) {
+      if (next.claim()) {
+        Waiter handed = next;
+        handed.context.runOnContext(v -> {
+          handed.context.owner().cancelTimer(handed.timer);
+          handed.promise.complete(true);
+        });
+        return;
+      }
+    }
     release(transactionsPerClient, client);
+  }
+
+  /** A session waiting for one of its client's slots, on its own event loop. */
+  private static final class Waiter {
+    final Context context;
+    final Promise<Boolean> promise = Promise.promise();
+    final AtomicBoolean done = new AtomicBoolean();
+    volatile long timer;
+
+    Waiter(Context context) {
+      this.context = context;
+    }
+
+    /** True for exactly one of: the hand-over of a slot, the end of the wait. */
+    boolean claim() {
+      return done.compareAndSet(false, true);
+    }
   }
 
   private static boolean acquire(ConcurrentHashMap<String, AtomicInteger> counts, String client, int max) {

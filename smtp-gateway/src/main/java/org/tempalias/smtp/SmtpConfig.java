@@ -24,6 +24,7 @@ public record SmtpConfig(
     int maxConnections,
     int maxConnectionsPerIp,
     int maxTransactionsPerClient,
+    long transactionSlotWaitMillis,
     int maxBadCommands,
     int maxJunkCommands,
     int maxTransactionSeconds,
@@ -83,6 +84,8 @@ public record SmtpConfig(
         // Well below the relay's pool (poolSize per relay instance): one client must not be able
         // to hold every smarthost connection with transactions it never finishes.
         r.intRange("maxTransactionsPerClient", 5, 1, 1_000_000),
+        // A client over its share waits this long at RCPT for one of its own to end, then 451.
+        r.longMin("transactionSlotWaitMillis", 20_000, 0),
         r.intRange("maxBadCommands", 10, 1, 10_000),
         // Postfix's smtpd_junk_command_limit: NOOP, RSET, VRFY, HELP must not keep a session alive.
         r.intRange("maxJunkCommands", 100, 1, 1_000_000),

@@ -125,9 +125,27 @@ final class Transaction {
     if (recipients.containsKey(local)) {
       return Future.succeededFuture(Replies.RECIPIENT_OK); // the same alias twice is claimed once
     }
-    if (!holdsSlot && !(holdsSlot = gateway.limits().openTransaction(client))) {
-      return Future.succeededFuture(refused(local, "client_busy", Replies.TOO_MANY_TRANSACTIONS));
+    return slot().compose(granted -> granted
+        ? claimAndAccept(local, domain)
+        : Future.succeededFuture(refused(local, "client_busy", Replies.TOO_MANY_TRANSACTIONS)));
+  }
+
+  /** The client's share of upstream transactions: one slot for this transaction, waited for if need be. */
+  private Future<Boolean> slot() {
+    if (holdsSlot) {
+      return Future.succeededFuture(true);
     }
+    return gateway.limits().openTransaction(client, gateway.config().transactionSlotWaitMillis()).map(granted -> {
+      if (granted && phase != Phase.ENVELOPE) {
+        gateway.limits().transactionClosed(client); // abandoned while it waited
+        return false;
+      }
+      holdsSlot = granted;
+      return granted;
+    });
+  }
+
+  private Future<SmtpReply> claimAndAccept(String local, String domain) {
     if (local.equals(POSTMASTER)) {
       return accept(local, new Recipient(null, gateway.config().postmaster(), POSTMASTER + "@" + domain));
     }

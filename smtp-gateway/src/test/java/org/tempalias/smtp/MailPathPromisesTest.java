@@ -173,8 +173,10 @@ class MailPathPromisesTest {
 
   @Test
   void oneClientCannotHoldEverySmarthostConnection() throws Exception {
-    // Defaults: 10 pooled connections per relay instance, 5 open transactions per client.
-    try (Stack stack = new Stack(redis, NONE, new JsonObject().put("connectTimeoutSeconds", 3), NONE)) {
+    // Defaults: 10 pooled connections per relay instance, 5 open transactions per client; a
+    // client over its share waits 300 ms here (20 s by default) for one of its own to end.
+    try (Stack stack = new Stack(redis, NONE, new JsonObject().put("connectTimeoutSeconds", 3),
+        new JsonObject().put("transactionSlotWaitMillis", 300))) {
       List<LineClient> hogs = new ArrayList<>();
       int accepted = 0;
       try {
@@ -204,6 +206,28 @@ class MailPathPromisesTest {
           hog.close();
         }
       }
+    }
+  }
+
+  @Test
+  void aClientOverItsShareWaitsForOneOfItsOwnTransactionsToEnd() throws Exception {
+    try (Stack stack = new Stack(redis, NONE, NONE, new JsonObject().put("maxTransactionsPerClient", 1))) {
+      CreatedAlias first = stack.alias("first@dest.example", 1);
+      CreatedAlias second = stack.alias("second@dest.example", 1);
+      try (LineClient a = session(stack.port); LineClient b = session(stack.port)) {
+        a.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+        a.cmd("RCPT TO:<" + rcpt(first) + ">").expect("250 ");
+        b.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+        b.cmd("RCPT TO:<" + rcpt(second) + ">");
+        b.timeout(300);
+        assertThat(b.closedByServer()).as("b waits for a's slot: no reply yet").isFalse();
+        a.cmd("DATA").expect("354 ");
+        a.send("Subject: first\r\n\r\nx\r\n.\r\n").expect("250 ");
+        b.timeout(10_000).expect("250 "); // a's transaction ended: its slot went to b
+        b.cmd("DATA").expect("354 ");
+        b.send("Subject: second\r\n\r\nx\r\n.\r\n").expect("250 ");
+      }
+      assertThat(stack.smarthost.delivered).hasSize(2);
     }
   }
 
