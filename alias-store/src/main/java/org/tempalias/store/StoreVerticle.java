@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -233,12 +234,7 @@ public class StoreVerticle extends VerticleBase {
 
   /** The request with its id lower-cased, or null once it was refused NOT_FOUND (no or no well-formed id). */
   private AliasKey aliasKey(Message<JsonObject> msg, String op) {
-    AliasKey req;
-    try {
-      req = AliasKey.fromJson(msg.body());
-    } catch (RuntimeException e) {
-      req = null;
-    }
+    AliasKey req = decoded(msg, AliasKey::fromJson);
     if (req == null || req.aid() == null) {
       refuse(msg, StoreError.NOT_FOUND, op + ": request without an alias id");
       return null;
@@ -324,12 +320,7 @@ public class StoreVerticle extends VerticleBase {
 
   /** The request with its id lower-cased, or null once it was answered GONE (a malformed one). */
   private ClaimRef claimRef(Message<JsonObject> msg, String op) {
-    ClaimRef ref;
-    try {
-      ref = ClaimRef.fromJson(msg.body());
-    } catch (RuntimeException e) {
-      ref = null;
-    }
+    ClaimRef ref = decoded(msg, ClaimRef::fromJson);
     String aid = ref == null || ref.aid() == null ? null : ref.aid().toLowerCase(Locale.ROOT);
     if (!AliasId.isWellFormed(aid) || ref.claimId() == null || !CLAIM_ID.matcher(ref.claimId()).matches()) {
       LOG.info("{}: malformed request {} -> GONE", op, msg.body());
@@ -340,12 +331,7 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private void onSettle(Message<JsonObject> msg) {
-    SettleRequest req;
-    try {
-      req = SettleRequest.fromJson(msg.body());
-    } catch (RuntimeException e) {
-      req = null;
-    }
+    SettleRequest req = decoded(msg, SettleRequest::fromJson);
     if (req == null || req.claimId() == null || req.settlement() == null
         || !AliasId.isWellFormed(req.aid() == null ? null : req.aid().toLowerCase(Locale.ROOT))) {
       LOG.info("settle: malformed request {} -> not settled", msg.body());
@@ -380,6 +366,15 @@ public class StoreVerticle extends VerticleBase {
   }
 
   // ---- replies -----------------------------------------------------------------------------
+
+  /** The request decoded, or null when it is not the record it should be (callers refuse it). */
+  private static <T> T decoded(Message<JsonObject> msg, Function<JsonObject, T> fromJson) {
+    try {
+      return fromJson.apply(msg.body());
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
 
   private <T> Future<T> bounded(Future<T> call) {
     return call.timeout(config.redisTimeoutMillis(), TimeUnit.MILLISECONDS);
