@@ -44,6 +44,9 @@ public final class Service {
     if (redis != null) {
       Settings.put(config, "store.redisUrl", redis.url());
     }
+    if (settings.roles().contains(Role.SMTP)) {
+      SrsSecretFile.provide(config, settings.dataDir());
+    }
     fixFreePorts(config);
     return buildVertx(settings.cluster())
         .compose(vertx -> deployRoles(vertx, config, settings)

@@ -80,6 +80,7 @@ class LauncherProcessTest {
     Process first = launch(env);
     long redisPid;
     String aid;
+    String srsSecret;
     try {
       awaitHealthy(port, first);
       aid = new JsonObject(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/aliases"))
@@ -87,6 +88,8 @@ class LauncherProcessTest {
           .POST(HttpRequest.BodyPublishers.ofString("{\"target\":\"me@example.org\",\"days\":1}"))).body())
           .getString("aid");
       redisPid = Long.parseLong(Files.readString(data.resolve("redis.pid")).trim());
+      srsSecret = Files.readString(data.resolve("srs.secrets"));
+      assertThat(srsSecret).matches("[A-Za-z0-9+/]{43}\n");
       assertThat(output(first)).contains("no postmaster address");
       // Another local process finds a Redis that wants a password it cannot know.
       int redisPort = Integer.parseInt(Files.readAllLines(data.resolve("redis.conf")).stream()
@@ -114,6 +117,7 @@ class LauncherProcessTest {
       awaitHealthy(port, third);
       assertThat(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/aliases/" + aid)).GET())
           .statusCode()).as("the alias survived (403: it exists, no key given)").isEqualTo(403);
+      assertThat(Files.readString(data.resolve("srs.secrets"))).as("the SRS secret is kept").isEqualTo(srsSecret);
     } finally {
       third.destroy();
       third.waitFor(60, TimeUnit.SECONDS);

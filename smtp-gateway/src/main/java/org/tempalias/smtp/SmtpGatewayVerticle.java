@@ -5,15 +5,19 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.shareddata.LocalMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tempalias.contract.SmtpReply;
 import org.tempalias.smtp.protocol.Replies;
+import org.tempalias.smtp.srs.Srs;
+import org.tempalias.smtp.srs.SrsSettings;
 
 /**
  * The SMTP server of tempalias: accepts connections, enforces the connection limits (per node,
@@ -22,6 +26,8 @@ import org.tempalias.smtp.protocol.Replies;
  */
 public class SmtpGatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SmtpGatewayVerticle.class);
+
+  private static final String EPHEMERAL_SRS_SECRETS = "tempalias.smtp.srs";
 
   private SmtpConfig config;
   private NetServer server;
@@ -42,22 +48,52 @@ public class SmtpGatewayVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    SrsSettings srsSettings;
+    try {
+      srsSettings = SrsSettings.from(config(), config.domains());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     limits = NodeLimits.join(vertx, deploymentID(), config);
-    gateway = new Gateway(vertx, config, new StoreClient(vertx, config.storeTimeoutMillis()),
-        new GatewayMetrics(), limits);
     Future<StartTls> tls = config.tlsEnabled()
         ? StartTls.load(vertx, config.tlsCert(), config.tlsKey())
         : Future.succeededFuture();
-    return tls.compose(loaded -> {
-      startTls = loaded;
+    return Future.all(tls, srs(srsSettings)).compose(loaded -> {
+      startTls = loaded.resultAt(0);
+      gateway = new Gateway(vertx, config, new StoreClient(vertx, config.storeTimeoutMillis()),
+          new GatewayMetrics(), limits, loaded.resultAt(1));
       server = vertx.createNetServer(new NetServerOptions()
               .setHost(config.host())
               .setPort(config.port())
               .setTcpNoDelay(true))
           .connectHandler(this::onConnect);
       return server.listen();
-    }).onFailure(e -> limits.leave(vertx, deploymentID())).onSuccess(s -> LOG.info("SMTP gateway listening on {}:{} for domains {} (STARTTLS {})",
-        config.host(), s.actualPort(), config.domains(), config.tlsEnabled() ? "on" : "off"));
+    }).onFailure(e -> limits.leave(vertx, deploymentID())).onSuccess(s -> LOG.info(
+        "SMTP gateway listening on {}:{} for domains {} (STARTTLS {}, SRS {})", config.host(), s.actualPort(),
+        config.domains(), config.tlsEnabled() ? "on" : "off", gateway.srs() == null ? "off" : gateway.srs().domain()));
+  }
+
+  /**
+   * The sender rewriting, its secrets read off the event loop. Without a secrets file (the launcher
+   * always gives one) every instance of this deployment shares one random secret, which dies with
+   * the JVM: bounces to addresses written before a restart are then refused.
+   */
+  private Future<Srs> srs(SrsSettings settings) {
+    if (!settings.enabled()) {
+      return Future.succeededFuture();
+    }
+    Future<List<byte[]>> secrets;
+    if (settings.secretsFile() != null) {
+      secrets = vertx.executeBlocking(() -> SrsSettings.readSecrets(settings.secretsFile()));
+    } else {
+      LocalMap<String, byte[]> shared = vertx.sharedData().getLocalMap(EPHEMERAL_SRS_SECRETS);
+      secrets = Future.succeededFuture(List.of(shared.computeIfAbsent(deploymentID(), id -> {
+        LOG.warn("srs.secretsFile not set: SRS signs with a random secret that a restart forgets");
+        return SrsSettings.newSecret();
+      })));
+    }
+    return secrets.map(list -> new Srs(list, settings.domain(), settings.maxAgeDays(),
+        () -> System.currentTimeMillis() / 1000));
   }
 
   /**

@@ -18,8 +18,10 @@ import org.tempalias.contract.RelayOpen;
 import org.tempalias.contract.SettleRequest.Settlement;
 import org.tempalias.contract.SmtpReply;
 import org.tempalias.smtp.protocol.MailParameters;
+import org.tempalias.smtp.protocol.Mailbox;
 import org.tempalias.smtp.protocol.MailPath;
 import org.tempalias.smtp.protocol.Replies;
+import org.tempalias.smtp.srs.Srs;
 
 /**
  * One mail transaction, from MAIL FROM to the reply to the final dot, and the one owner of its
@@ -120,6 +122,9 @@ final class Transaction {
     if (refusal != null) {
       return Future.succeededFuture(refusal);
     }
+    if (isBounce(to)) {
+      return bounce(to);
+    }
     String local = to.localPart().toLowerCase(Locale.ROOT);
     String domain = to.domain() == null ? gateway.config().domains().get(0) : to.domainLowerCase();
     if (recipients.containsKey(local)) {
@@ -166,8 +171,11 @@ final class Transaction {
     if (recipients.size() >= gateway.config().maxRecipients()) {
       return refused(to.raw(), "limit", Replies.TOO_MANY_RECIPIENTS);
     }
+    if (isBounce(to)) {
+      return null; // our own signature: the reversal decides (a quoted local part is fine here)
+    }
     if (to.sourceRoute() || to.quoted() || to.addressLiteral() || to.hasRoutingCharacters()
-        || (to.domain() != null && !gateway.config().isOurDomain(to.domain()))) {
+        || (to.domain() != null && !gateway.isOurDomain(to.domain()))) {
       return refused(to.raw(), "relay_denied", Replies.RELAY_DENIED);
     }
     String local = to.localPart().toLowerCase(Locale.ROOT);
@@ -175,10 +183,42 @@ final class Transaction {
       // RFC 5321 §4.5.1: postmaster at each of our domains, and <postmaster> alone.
       return gateway.config().postmaster() == null ? refused(to.raw(), "unknown", Replies.NO_SUCH_ALIAS) : null;
     }
-    if (to.domain() == null || !AliasId.isWellFormed(local)) {
+    if (to.domain() == null || !AliasId.isWellFormed(local) || !gateway.config().isOurDomain(to.domain())) {
       return refused(to.raw(), "unknown", Replies.NO_SUCH_ALIAS);
     }
     return null;
+  }
+
+  /** A recipient in our SRS domain that is shaped like an SRS address: a bounce coming back. */
+  private boolean isBounce(MailPath to) {
+    return gateway.srs() != null && to.domain() != null && !to.sourceRoute() && !to.addressLiteral()
+        && gateway.srs().domain().equalsIgnoreCase(to.domain()) && Srs.isSrs(to.localPart());
+  }
+
+  /**
+   * A bounce to an address we wrote: relayed to the sender it stands for, with no alias and no
+   * use. Only an address carrying our signature gets anywhere, so this relays nowhere else.
+   */
+  private Future<SmtpReply> bounce(MailPath to) {
+    String shown = Mailbox.format(to.localPart(), to.domainLowerCase());
+    Srs.Reversed reversed = gateway.srs().reverse(to.localPart());
+    if (reversed instanceof Srs.Expired) {
+      return Future.succeededFuture(refused(shown, "srs_expired", Replies.bounceAddressExpired(gateway.srs().maxAgeDays())));
+    }
+    if (!(reversed instanceof Srs.Original original)) {
+      return Future.succeededFuture(refused(shown, "srs_invalid", Replies.BAD_BOUNCE_ADDRESS));
+    }
+    Srs.Address sender = original.address();
+    if (gateway.isOurDomain(sender.domain())) {
+      return Future.succeededFuture(refused(shown, "loop", Replies.TARGET_IS_OURS));
+    }
+    String key = "srs:" + to.localPart().toLowerCase(Locale.ROOT);
+    if (recipients.containsKey(key)) {
+      return Future.succeededFuture(Replies.RECIPIENT_OK);
+    }
+    return slot().compose(granted -> granted
+        ? accept(key, new Recipient(null, Mailbox.format(sender.local(), sender.domain()), shown))
+        : Future.succeededFuture(refused(shown, "client_busy", Replies.TOO_MANY_TRANSACTIONS)));
   }
 
   private Future<SmtpReply> claimed(String aid, String domain, String claimId, ClaimReply reply) {
@@ -253,7 +293,21 @@ final class Transaction {
       return Future.succeededFuture(new RelayLink.Opening(relay, Replies.OK));
     }
     return RelayLink.open(gateway.vertx(), gateway.config(),
-        new RelayOpen(newRelayTransactionId(), from.raw(), params.size(), params.body(), params.smtputf8()));
+        new RelayOpen(newRelayTransactionId(), upstreamSender(), params.size(), params.body(), params.smtputf8()));
+  }
+
+  /**
+   * The envelope sender the smarthost sees: rewritten with SRS, so that SPF checks of the
+   * forwarded mail look at our domain, not the sender's; bounces then come back to us. The null
+   * sender, and senders in our own domains, go as they are. Headers and body are never touched.
+   */
+  private String upstreamSender() {
+    Srs srs = gateway.srs();
+    if (srs == null || from.isNull() || from.domain() == null || gateway.isOurDomain(from.domain())) {
+      return from.raw();
+    }
+    Srs.Address rewritten = srs.forward(new Srs.Address(from.localPart(), from.domain()));
+    return Mailbox.format(rewritten.local(), rewritten.domain());
   }
 
   // ---- DATA ---------------------------------------------------------------------------------

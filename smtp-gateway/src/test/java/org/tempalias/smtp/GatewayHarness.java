@@ -32,7 +32,12 @@ final class GatewayHarness {
   }
 
   static Deployed deploy(Vertx vertx, JsonObject smtp, int instances) {
-    JsonObject config = config(smtp);
+    return deploy(vertx, smtp, instances, new JsonObject());
+  }
+
+  /** With more top-level sections (e.g. {@code srs}). */
+  static Deployed deploy(Vertx vertx, JsonObject smtp, int instances, JsonObject topLevel) {
+    JsonObject config = config(smtp).mergeIn(topLevel);
     String id = await(vertx.deployVerticle(SmtpGatewayVerticle::new,
         new DeploymentOptions().setInstances(instances).setConfig(config)));
     return new Deployed(id, config.getJsonObject("smtp").getInteger("port"));

@@ -48,6 +48,8 @@ class ScriptedRelayTest {
   /** A second gateway with long request bounds and quick probes: only PING can end a wait early. */
   static int probePort;
   static final long PROBE_MILLIS = 300;
+  /** The relay protocol is the subject here, not the sender rewriting: senders go as they are. */
+  static final JsonObject NO_SRS = new JsonObject().put("srs", new JsonObject().put("enabled", false));
 
   /** What the scripted relay saw. */
   static final List<String> ops = new CopyOnWriteArrayList<>();
@@ -73,12 +75,12 @@ class ScriptedRelayTest {
     Backends.deployStore(vertx, redis);
     port = GatewayHarness.deploy(vertx, new JsonObject()
         .put("chunkBytes", 1024).put("windowChunks", 2).put("relayAckTimeoutMillis", 500)
-        .put("relayOpenTimeoutMillis", 500)).actualPort();
+        .put("relayOpenTimeoutMillis", 500), GatewayHarness.INSTANCES, NO_SRS).actualPort();
     probePort = GatewayHarness.deploy(vertx, new JsonObject()
         .put("relayOpenTimeoutMillis", 30_000).put("relayCommandTimeoutMillis", 30_000)
         .put("relayAckTimeoutMillis", 30_000).put("relayEndTimeoutMillis", 30_000)
         .put("relayProbeAfterMillis", PROBE_MILLIS).put("relayProbeIntervalMillis", PROBE_MILLIS)
-        .put("relayProbeTimeoutMillis", PROBE_MILLIS)).actualPort();
+        .put("relayProbeTimeoutMillis", PROBE_MILLIS), GatewayHarness.INSTANCES, NO_SRS).actualPort();
   }
 
   @AfterAll

@@ -5,6 +5,7 @@ import static org.tempalias.testsupport.Await.await;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.tempalias.contract.AliasKey;
+import org.tempalias.contract.AliasStatus;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
 import org.tempalias.contract.StoreAddress;
@@ -23,10 +24,21 @@ final class Stack implements AutoCloseable {
   final int port;
 
   Stack(TestRedis redis, JsonObject store, JsonObject relay, JsonObject smtp) {
+    this(redis, store, relay, smtp, new JsonObject());
+  }
+
+  /** With more top-level sections for the gateway (e.g. {@code srs}). */
+  Stack(TestRedis redis, JsonObject store, JsonObject relay, JsonObject smtp, JsonObject topLevel) {
     await(smarthost.start(vertx));
     Services.deployStore(vertx, redis, store);
     Backends.deployRelay(vertx, smarthost.port(), relay);
-    port = GatewayHarness.deploy(vertx, smtp).actualPort();
+    port = GatewayHarness.deploy(vertx, smtp, GatewayHarness.INSTANCES, topLevel).actualPort();
+  }
+
+  /** The alias's uses left, as GET /aliases/{aid} reports them. */
+  int usesLeft(CreatedAlias alias) {
+    return AliasStatus.fromJson(await(vertx.eventBus().<JsonObject>request(StoreAddress.GET,
+        new AliasKey(alias.aid(), alias.updateKey()).toJson())).body()).usesLeft();
   }
 
   /** An alias for an hour with {@code maxUsage} uses. */

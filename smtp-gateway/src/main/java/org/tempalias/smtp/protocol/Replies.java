@@ -46,6 +46,8 @@ public final class Replies {
       "Alias changed during the transaction, try again");
   public static final SmtpReply TARGET_IS_OURS = SmtpReply.of(550, "5.4.6",
       "Alias forwards to one of our own domains: mail loop");
+  public static final SmtpReply BAD_BOUNCE_ADDRESS = SmtpReply.of(550, "5.1.1",
+      "Invalid bounce address: not one this service wrote");
   public static final SmtpReply TOO_MANY_RECIPIENTS = SmtpReply.of(452, "4.5.3", "Too many recipients");
   public static final SmtpReply SIZE_EXCEEDED = SmtpReply.of(552, "5.3.4", "Message size exceeds fixed limit");
   public static final SmtpReply BARE_CR_LF = SmtpReply.of(550, "5.6.0",
@@ -62,6 +64,11 @@ public final class Replies {
   public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.3.2", "Service shutting down, closing connection");
 
   private Replies() {}
+
+  /** RFC 3463 X.1.1: an SRS address past its maximum age has no mailbox any more. */
+  public static SmtpReply bounceAddressExpired(int maxAgeDays) {
+    return SmtpReply.of(550, "5.1.1", "Bounce address expired: it is more than " + maxAgeDays + " days old");
+  }
 
   public static SmtpReply greeting(String hostname) {
     return SmtpReply.of(220, null, hostname + " ESMTP tempalias");
