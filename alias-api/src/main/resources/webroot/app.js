@@ -34,6 +34,8 @@
     resultTarget: $('result-target'),
     resultExpiry: $('result-expiry'),
     resultUses: $('result-uses'),
+    resultPending: $('result-pending'),
+    resultPendingTarget: $('result-pending-target'),
     list: $('alias-list'),
     listEmpty: $('aliases-empty'),
     listHeading: $('aliases-heading'),
@@ -382,7 +384,8 @@
       validUntil: parseTime(created.valid_until) === null ? null : created.valid_until,
       maxUsage,
       createdAt: new Date().toISOString(),
-      state: 'active',
+      // Older servers say nothing of confirmation: their aliases forward at once.
+      state: created.confirmed === false ? 'pending' : 'active',
       usesLeft: maxUsage,
       forwarded: 0,
       checkedAt: new Date().toISOString(),
@@ -403,6 +406,8 @@
     ui.resultTarget.textContent = entry.target;
     ui.resultExpiry.replaceChildren(...expiryNodes(entry));
     ui.resultUses.textContent = entry.maxUsage === null ? 'No limit' : String(entry.usesLeft ?? entry.maxUsage);
+    ui.resultPending.hidden = entry.state !== 'pending';
+    ui.resultPendingTarget.textContent = entry.target;
     resetCopyButton(ui.resultCopy);
     ui.result.hidden = false;
   }
@@ -476,6 +481,7 @@
     checking: { badge: 'Checking…', tone: '' },
     unknown: { badge: 'Status unknown', tone: 'problem' },
     active: { badge: 'Active', tone: 'active' },
+    pending: { badge: 'Waiting for confirmation', tone: 'problem' },
     expired: { badge: 'Expired', tone: 'gone' },
     'used-up': { badge: 'Used up', tone: 'gone' },
     deleted: { badge: 'Deleted', tone: 'gone' },
@@ -493,6 +499,7 @@
       case 'used-up': return 'All its messages were forwarded; mail to it is refused.';
       case 'deleted': return 'It was deleted; mail to it is refused.';
       case 'forbidden': return 'The key saved in this browser was not accepted for this alias.';
+      case 'pending': return 'A link went to the target; mail waits until it is confirmed.';
       default: break;
     }
     const parts = [];
@@ -594,7 +601,7 @@
   async function checkStatus(entry) {
     try {
       const status = await request('GET', `${API}/${encodeURIComponent(entry.aid)}`, { key: entry.key });
-      entry.state = 'active';
+      entry.state = status && status.confirmed === false ? 'pending' : 'active';
       entry.stale = false;
       if (status) {
         if (typeof status.target === 'string') entry.target = status.target;

@@ -41,7 +41,8 @@ final class AliasJson {
         .put("target", alias.target())
         .put("updatekey", alias.updateKey())
         .put("currentDate", iso(nowMillis))
-        .put("days", positiveOrNull(days));
+        .put("days", positiveOrNull(days))
+        .put("confirmed", alias.confirmed());
   }
 
   /** The answer to {@code GET /aliases/{aid}}. */
@@ -56,6 +57,7 @@ final class AliasJson {
         .put("uses_left", status.maxUsage() <= 0 || status.usesLeft() < 0 ? null : status.usesLeft())
         .put("uses_in_flight", status.usesInFlight())
         .put("forwarded", status.forwarded())
+        .put("confirmed", status.confirmed())
         .put("currentDate", iso(nowMillis));
   }
 }

@@ -17,6 +17,9 @@ import java.util.List;
  * @param storeTimeoutMillis bound on every event-bus request to the store, including the health probe
  * @param domain             the alias domain used in {@code address} (the first of {@code domains})
  * @param domains            every alias domain, lower case: no alias may forward into one (a loop)
+ * @param publicUrl          where this API is reached from outside, for links in mail
+ *                           ({@code http.publicUrl}); null: the listen address, once bound
+ * @param confirmFrom        the sender of confirmation mail ({@code confirm.from})
  */
 public record ApiConfig(
     String host,
@@ -27,7 +30,9 @@ public record ApiConfig(
     TrustedProxies trustedProxies,
     long storeTimeoutMillis,
     String domain,
-    List<String> domains) {
+    List<String> domains,
+    String publicUrl,
+    String confirmFrom) {
 
   public static final String SECTION = "http";
 
@@ -58,7 +63,33 @@ public record ApiConfig(
       throw new IllegalArgumentException("domains must name at least one alias domain");
     }
     return new ApiConfig(host, port, maxDays, maxUsage, List.copyOf(corsOrigins), proxies, storeTimeout,
-        domains.get(0).trim(), domains.stream().map(d -> d.trim().toLowerCase(java.util.Locale.ROOT)).toList());
+        domains.get(0).trim(), domains.stream().map(d -> d.trim().toLowerCase(java.util.Locale.ROOT)).toList(),
+        publicUrl(http), confirmFrom(root, domains.get(0).trim()));
+  }
+
+  private static String publicUrl(JsonObject http) {
+    Object value = http.getValue("publicUrl");
+    if (value == null || value.toString().isBlank()) {
+      return null;
+    }
+    String url = value.toString().trim();
+    while (url.endsWith("/")) {
+      url = url.substring(0, url.length() - 1);
+    }
+    if (!url.matches("https?://[A-Za-z0-9.:\\[\\]-]+(/[A-Za-z0-9._~/-]*)?")) {
+      throw new IllegalArgumentException("http.publicUrl must be an http(s) URL such as https://alias.example.org, got "
+          + value);
+    }
+    return url;
+  }
+
+  private static String confirmFrom(JsonObject root, String firstDomain) {
+    JsonObject confirm = root.getValue("confirm") instanceof JsonObject c ? c : new JsonObject();
+    String from = confirm.getString("from", "postmaster@" + firstDomain).trim();
+    if (!from.matches("[^\\s<>@]+@[A-Za-z0-9.-]+")) {
+      throw new IllegalArgumentException("confirm.from must be a plain address, got " + from);
+    }
+    return from;
   }
 
   private static String string(JsonObject http, String key, String fallback) {

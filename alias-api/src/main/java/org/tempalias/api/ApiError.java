@@ -63,6 +63,11 @@ public final class ApiError extends RuntimeException {
     return new ApiError(403, FORBIDDEN, description, "WWW-Authenticate", "Bearer realm=\"tempalias\"");
   }
 
+  /** The target said it wants no aliases (it blocked them from a confirmation mail). */
+  public static ApiError targetRefused() {
+    return new ApiError(403, "target-refused", "the target address does not accept aliases", null, null);
+  }
+
   public static ApiError originNotAllowed() {
     return new ApiError(403, FORBIDDEN, "this origin may not use the API", null, null);
   }

@@ -31,8 +31,12 @@ import org.slf4j.LoggerFactory;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.Confirmation;
+import org.tempalias.contract.ConfirmationRequest;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
+import org.tempalias.contract.RelayAddress;
+import org.tempalias.contract.ServiceMail;
 import org.tempalias.contract.StoreAddress;
 import org.tempalias.contract.StoreError;
 
@@ -114,6 +118,12 @@ public class ApiVerticle extends VerticleBase {
     router.delete("/aliases/:aid").handler(this::deleteAlias);
     router.options("/aliases/:aid").handler(allow("GET, DELETE, OPTIONS"));
     router.route("/aliases/:aid").handler(refuse("GET, DELETE, OPTIONS"));
+
+    router.get("/confirm/:token").handler(this::showConfirmation);
+    router.post("/confirm/:token")
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::decideConfirmation);
+    router.route("/confirm/:token").handler(refuse("GET, POST"));
 
     router.get("/health").handler(this::health);
     router.route("/health").handler(refuse("GET"));
@@ -205,10 +215,84 @@ public class ApiVerticle extends VerticleBase {
         .map(CreatedAlias::fromJson)
         .onSuccess(created -> {
           ctx.put(LOG_DETAIL, "created " + created.aid() + " (days " + request.days()
-              + ", uses " + request.maxUsage() + ")");
+              + ", uses " + request.maxUsage() + ", confirmed " + created.confirmed() + ")");
+          if (created.confirmToken() != null) {
+            askTargetToConfirm(created);
+          }
           sendJson(ctx, 200, AliasJson.created(created, request.days(), settings.domain(), System.currentTimeMillis()));
         })
         .onFailure(failure -> ctx.fail(storeRefusal(failure, "create")));
+  }
+
+  /**
+   * The confirmation mail, through the relay (the one door to the smarthost). The alias is made
+   * whether or not the mail gets out; the relay retries, and another alias asks again later.
+   */
+  private void askTargetToConfirm(CreatedAlias created) {
+    String address = created.aid() + "@" + settings.domain();
+    ServiceMail mail = ConfirmationMail.of(created, address, settings.confirmFrom(), publicUrl());
+    vertx.eventBus().request(RelayAddress.SERVICE_MAIL, mail.toJson(),
+            new DeliveryOptions().setSendTimeout(settings.storeTimeoutMillis()))
+        .onSuccess(ok -> LOG.info("confirmation mail for {} handed to the relay", created.aid()))
+        .onFailure(err -> LOG.warn("confirmation mail for {} not handed to the relay: {}", created.aid(), err.getMessage()));
+  }
+
+  private String publicUrl() {
+    return settings.publicUrl() != null ? settings.publicUrl()
+        : "http://" + (settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host()) + ":" + port;
+  }
+
+  // ---- GET / POST /confirm/{token} --------------------------------------------------------------
+
+  /** Shows what the link asks. Changes nothing: mail scanners fetch every link they see. */
+  private void showConfirmation(RoutingContext ctx) {
+    String token = ctx.pathParam("token");
+    ask(StoreAddress.CONFIRMATION, new ConfirmationRequest(token, null).toJson())
+        .map(Confirmation::fromJson)
+        .onSuccess(c -> sendPage(ctx, 200, ConfirmationPage.ask(c, token, settings.domain())))
+        .onFailure(failure -> confirmationFailed(ctx, failure));
+  }
+
+  /** The target's answer: {@code action=confirm} or {@code action=block}, from the page's form. */
+  private void decideConfirmation(RoutingContext ctx) {
+    String token = ctx.pathParam("token");
+    String action = ctx.request().getFormAttribute("action");
+    ConfirmationRequest.Decision decision = "confirm".equals(action) ? ConfirmationRequest.Decision.CONFIRM
+        : "block".equals(action) ? ConfirmationRequest.Decision.BLOCK : null;
+    if (decision == null) {
+      throw ApiError.invalidData("action must be confirm or block");
+    }
+    ask(StoreAddress.DECIDE, new ConfirmationRequest(token, decision).toJson())
+        .map(Confirmation::fromJson)
+        .onSuccess(c -> {
+          ctx.put(LOG_DETAIL, "target " + c.state().name().toLowerCase(Locale.ROOT));
+          sendPage(ctx, 200, ConfirmationPage.decided(c, token));
+        })
+        .onFailure(failure -> confirmationFailed(ctx, failure));
+  }
+
+  private void confirmationFailed(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof ReplyException && StoreError.of(failure) == StoreError.NOT_FOUND) {
+      sendPage(ctx, 404, ConfirmationPage.notFound());
+    } else {
+      ctx.fail(storeRefusal(failure, "confirmation"));
+    }
+  }
+
+  /**
+   * An HTML page of ours: never framed (a framed button could be clicked by deceit), no referrer
+   * (the link is a secret), only our own stylesheet.
+   */
+  private static void sendPage(RoutingContext ctx, int status, String html) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .putHeader("Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'")
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .end(html);
   }
 
   // ---- GET / DELETE /aliases/{aid} ------------------------------------------------------------
@@ -270,6 +354,8 @@ public class ApiVerticle extends VerticleBase {
         return ApiError.invalidData("the alias store refused the request (" + failure.getMessage() + ")");
       case FORBIDDEN:
         return ApiError.forbidden("wrong update key");
+      case TARGET_REFUSED:
+        return ApiError.targetRefused();
       case NOT_FOUND:
         return ApiError.notFound("no such alias (it may have expired, been used up or deleted)");
       case RATE_LIMITED:

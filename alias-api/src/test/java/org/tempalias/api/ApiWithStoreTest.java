@@ -65,8 +65,11 @@ class ApiWithStoreTest {
   void theChromeExtensionsExactBody() {
     Instant before = Instant.now().minusSeconds(1);
     JsonObject alias = create("{\"target\":\"me@example.org\",\"max-usage\":10,\"days\":7}");
+    // Every field the original clients read, and "confirmed" (issue 12) beside them.
     assertThat(alias.fieldNames()).containsExactlyInAnyOrder(
-        "aid", "address", "valid_from", "valid_until", "max_usage", "target", "updatekey", "currentDate", "days");
+        "aid", "address", "valid_from", "valid_until", "max_usage", "target", "updatekey", "currentDate", "days",
+        "confirmed");
+    assertThat(alias.getBoolean("confirmed")).isTrue(); // this store needs no confirmation
     assertThat(AliasId.isWellFormed(alias.getString("aid"))).isTrue();
     assertThat(alias.getString("address")).isEqualTo(alias.getString("aid") + "@alias.test");
     assertThat(alias.getString("target")).isEqualTo("me@example.org");

@@ -39,7 +39,8 @@ final class TestSupport {
     JsonObject config = new JsonObject().put("store", new JsonObject()
         .put("redisUrl", "redis://127.0.0.1:" + redisPort)
         .put("redisTimeoutMillis", 1000)
-        .put("createLimitPerMinute", createLimitPerMinute));
+        .put("createLimitPerMinute", createLimitPerMinute))
+        .put("confirm", new JsonObject().put("required", false));
     await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)));
   }
 

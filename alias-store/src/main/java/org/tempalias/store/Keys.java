@@ -31,6 +31,21 @@ final class Keys {
     return "alias:{" + aid + "}:cancelled";
   }
 
+  /** A target (by its keyed hash): confirmed until, blocked, and its confirmation-mail counters. */
+  static String target(String targetHash) {
+    return "target:{" + targetHash + "}";
+  }
+
+  /** The ids of the aliases waiting for this target to confirm. */
+  static String waiting(String targetHash) {
+    return "target:{" + targetHash + "}:pending";
+  }
+
+  /** A confirmation link (by the hash of its token). */
+  static String token(String tokenHash) {
+    return "confirm:{" + tokenHash + "}";
+  }
+
   /** The keys every per-alias script receives, in the order the scripts expect them (claims-lib.lua). */
   static List<String> of(String aid) {
     return List.of(alias(aid), claims(aid), commits(aid), cancelled(aid));

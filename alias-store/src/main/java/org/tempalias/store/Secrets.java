@@ -60,4 +60,23 @@ final class Secrets {
     RANDOM.nextBytes(b);
     return URL_SAFE.encodeToString(b);
   }
+
+  /** A fresh 32-byte key, as base64 text (one line of a key file). */
+  static byte[] newKey() {
+    return randomUrlSafe(32).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The first line of a key file, byte for byte (blocking: off the event loop). */
+  static byte[] readKey(String file) {
+    try {
+      String first = java.nio.file.Files.readString(java.nio.file.Path.of(file), StandardCharsets.ISO_8859_1)
+          .split("[\r\n]+")[0];
+      if (first.isEmpty()) {
+        throw new IllegalArgumentException("confirm.secretFile: " + file + " is empty");
+      }
+      return first.getBytes(StandardCharsets.ISO_8859_1);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("confirm.secretFile: cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
 }

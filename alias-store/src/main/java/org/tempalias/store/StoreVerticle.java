@@ -28,6 +28,7 @@ import org.tempalias.contract.ClaimRef;
 import org.tempalias.contract.ClaimReply;
 import org.tempalias.contract.ClaimRequest;
 import org.tempalias.contract.ClaimState;
+import org.tempalias.contract.ConfirmationRequest;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
 import org.tempalias.contract.SettleReply;
@@ -72,6 +73,7 @@ public class StoreVerticle extends VerticleBase {
   private StoreConfig config;
   private Redis client;
   private RedisGate redis;
+  private Confirmations confirmations;
 
   public StoreVerticle() {
     this(Secrets::newAliasId);
@@ -89,9 +91,37 @@ public class StoreVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    ConfirmConfig confirm;
+    try {
+      confirm = ConfirmConfig.from(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     client = Redis.createClient(vertx, config.redisOptions());
     redis = new RedisGate(client, config.maxRedisCallsInFlight(), config.redisMaxPoolWaiting(),
         config.redisTimeoutMillis());
+    return targetSecret(confirm).compose(secret -> {
+      confirmations = new Confirmations(confirm, secret, redis, this::bounded);
+      return listen();
+    });
+  }
+
+  /** The key of the targets' hash: from the file, else one random key per deployment (warned). */
+  private Future<byte[]> targetSecret(ConfirmConfig confirm) {
+    if (confirm.secretFile() != null) {
+      return vertx.executeBlocking(() -> Secrets.readKey(confirm.secretFile()));
+    }
+    return Future.succeededFuture(vertx.sharedData().<String, byte[]>getLocalMap("tempalias.store.targetKey")
+        .computeIfAbsent(deploymentID(), id -> {
+          if (confirm.required()) {
+            LOG.warn("confirm.secretFile not set: targets are hashed with a random key that a restart forgets"
+                + " (their confirmations with it)");
+          }
+          return Secrets.newKey();
+        }));
+  }
+
+  private Future<?> listen() {
     probe();
     EventBus bus = vertx.eventBus();
     List<MessageConsumer<JsonObject>> consumers = List.of(
@@ -102,6 +132,8 @@ public class StoreVerticle extends VerticleBase {
         bus.consumer(StoreAddress.RENEW, this::onRenew),
         bus.consumer(StoreAddress.COMMIT, this::onCommit),
         bus.consumer(StoreAddress.SETTLE, this::onSettle),
+        bus.consumer(StoreAddress.CONFIRMATION, this::onConfirmation),
+        bus.consumer(StoreAddress.DECIDE, this::onDecide),
         bus.consumer(StoreAddress.PING, this::onPing));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(v -> LOG.info("store: ready, Redis {} {} (lease {} s, {} creations/min/IP, timeout {} ms)",
@@ -139,12 +171,13 @@ public class StoreVerticle extends VerticleBase {
     }
     withinRateLimit(req.clientIp())
         .compose(allowed -> allowed
-            ? insert(req, Secrets.newUpdateKey(), 1)
+            ? admitAndInsert(req)
             : Future.failedFuture(StoreError.RATE_LIMITED.exception(
                 "more than " + config.createLimitPerMinute() + " creations per minute from " + req.clientIp())))
         .onSuccess(created -> {
-          LOG.info("create: aid={} maxUsage={} expiresAt={} client={}",
-              created.aid(), created.maxUsage(), created.expiresAtMillis(), req.clientIp());
+          LOG.info("create: aid={} maxUsage={} expiresAt={} client={} confirmed={}{}",
+              created.aid(), created.maxUsage(), created.expiresAtMillis(), req.clientIp(), created.confirmed(),
+              created.confirmToken() != null ? " (confirmation mail due)" : "");
           LOG.debug("create: aid={} target={}", created.aid(), created.target());
           msg.reply(created.toJson());
         })
@@ -160,10 +193,26 @@ public class StoreVerticle extends VerticleBase {
         .map(count -> count.toLong() <= config.createLimitPerMinute());
   }
 
-  private Future<CreatedAlias> insert(CreateAlias req, String updateKey, int attempt) {
+  /**
+   * The alias, after its target's word: a blocked target is refused; an unconfirmed one makes the
+   * alias wait (and may get a confirmation mail); a confirmed one forwards at once.
+   */
+  private Future<CreatedAlias> admitAndInsert(CreateAlias req) {
+    String targetHash = confirmations.targetHash(req.target());
+    return confirmations.admit(targetHash).compose(confirmed -> insert(req, targetHash,
+            confirmed ? 0 : confirmations.pendingMillis(), Secrets.newUpdateKey(), 1)
+        .compose(created -> confirmed ? Future.succeededFuture(created)
+            : confirmations.waitFor(targetHash, created.aid(), created.createdAtMillis(), created.expiresAtMillis(),
+                    created.maxUsage())
+                .map(admission -> new CreatedAlias(created.aid(), created.target(), created.createdAtMillis(),
+                    created.expiresAtMillis(), created.maxUsage(), created.updateKey(), admission.confirmed(),
+                    admission.mailToken()))));
+  }
+
+  private Future<CreatedAlias> insert(CreateAlias req, String targetHash, long waitMillis, String updateKey, int attempt) {
     String aid = ids.get();
     List<String> args = List.of(req.target(), Long.toString(req.lifetimeMillis()),
-        Integer.toString(req.maxUsage()), Secrets.hash(updateKey));
+        Integer.toString(req.maxUsage()), Secrets.hash(updateKey), targetHash, Long.toString(waitMillis));
     return bounded(CREATE.run(redis, List.of(Keys.alias(aid)), args)).compose(r -> {
       if (r.type() == ResponseType.NUMBER) {
         if (attempt >= CREATE_ATTEMPTS) {
@@ -171,7 +220,7 @@ public class StoreVerticle extends VerticleBase {
               "no free alias id after " + attempt + " attempts"));
         }
         LOG.info("create: id {} is taken, retrying with a new one", aid);
-        return insert(req, updateKey, attempt + 1);
+        return insert(req, targetHash, waitMillis, updateKey, attempt + 1);
       }
       return Future.succeededFuture(new CreatedAlias(
           aid, req.target(), r.get(0).toLong(), r.get(1).toLong(), req.maxUsage(), updateKey));
@@ -187,23 +236,33 @@ public class StoreVerticle extends VerticleBase {
     }
     String aid = req.aid();
     bounded(STATUS.run(redis, Keys.of(aid), List.of()))
-        .onSuccess(r -> {
+        .compose(r -> {
           if (r == null) {
-            refuse(msg, StoreError.NOT_FOUND, "get: aid=" + aid + " not found");
-          } else if (!Secrets.matches(req.updateKey(), r.get(6).toString())) {
-            refuse(msg, StoreError.FORBIDDEN, "get: aid=" + aid + " wrong update key");
-          } else {
-            int max = r.get(3).toInteger();
-            int live = r.get(7).toInteger();
-            AliasStatus status = new AliasStatus(aid, r.get(0).toString(), r.get(1).toLong(),
-                r.get(2).toLong(), max, max > 0 ? Math.max(0, r.get(4).toInteger() - live) : -1,
-                live, r.get(5).toLong());
-            LOG.info("get: aid={} usesLeft={} inFlight={} forwarded={}",
-                aid, status.usesLeft(), status.usesInFlight(), status.forwarded());
-            msg.reply(status.toJson());
+            return Future.failedFuture(StoreError.NOT_FOUND.exception("get: aid=" + aid + " not found"));
           }
+          if (!Secrets.matches(req.updateKey(), r.get(6).toString())) {
+            return Future.failedFuture(StoreError.FORBIDDEN.exception("get: aid=" + aid + " wrong update key"));
+          }
+          Future<Confirmations.TargetState> target = r.get(8).toInteger() == 1
+              ? confirmations.resolve(aid, r.get(9).toString())
+              : Future.succeededFuture(Confirmations.TargetState.CONFIRMED);
+          return target.compose(state -> state == Confirmations.TargetState.BLOCKED
+              ? Future.failedFuture(StoreError.NOT_FOUND.exception("get: aid=" + aid + " its target refused it"))
+              : Future.succeededFuture(status(aid, r, state == Confirmations.TargetState.CONFIRMED)));
+        })
+        .onSuccess(status -> {
+          LOG.info("get: aid={} usesLeft={} inFlight={} forwarded={} confirmed={}",
+              aid, status.usesLeft(), status.usesInFlight(), status.forwarded(), status.confirmed());
+          msg.reply(status.toJson());
         })
         .onFailure(failed(msg, "get aid=" + aid));
+  }
+
+  private static AliasStatus status(String aid, Response r, boolean confirmed) {
+    int max = r.get(3).toInteger();
+    int live = r.get(7).toInteger();
+    return new AliasStatus(aid, r.get(0).toString(), r.get(1).toLong(), r.get(2).toLong(), max,
+        max > 0 ? Math.max(0, r.get(4).toInteger() - live) : -1, live, r.get(5).toLong(), confirmed);
   }
 
   private void onDelete(Message<JsonObject> msg) {
@@ -265,19 +324,36 @@ public class StoreVerticle extends VerticleBase {
     }
     String claimId = req.claimId() != null ? req.claimId() : Secrets.newClaimId();
     long lease = config.claimLeaseMillis();
-    bounded(CLAIM.run(redis, Keys.of(aid), List.of(claimId, Long.toString(lease))))
-        .onSuccess(r -> {
-          int outcome = r.get(0).toInteger();
-          ClaimReply reply = switch (outcome) {
-            case 2 -> ClaimReply.claimed(claimId, r.get(1).toString(), lease);
-            case 1 -> ClaimReply.busy();
-            default -> ClaimReply.unknown();
-          };
-          LOG.info("claim: tx={} aid={} claim={} -> {}{}", tx, aid, claimId, reply.outcome(),
-              outcome == 3 ? " (released before it was answered)" : "");
+    claim(aid, claimId, true)
+        .onSuccess(reply -> {
+          LOG.info("claim: tx={} aid={} claim={} -> {}", tx, aid, claimId, reply.outcome());
           msg.reply(reply.toJson());
         })
         .onFailure(failed(msg, "claim tx=" + tx + " aid=" + aid));
+  }
+
+  /** The claim script; an alias still waiting for its target asks the target once (see Confirmations). */
+  private Future<ClaimReply> claim(String aid, String claimId, boolean mayResolve) {
+    long lease = config.claimLeaseMillis();
+    return bounded(CLAIM.run(redis, Keys.of(aid), List.of(claimId, Long.toString(lease)))).compose(r -> {
+      switch (r.get(0).toInteger()) {
+        case 2:
+          return Future.succeededFuture(ClaimReply.claimed(claimId, r.get(1).toString(), lease));
+        case 1:
+          return Future.succeededFuture(ClaimReply.busy());
+        case 4:
+          if (!mayResolve) {
+            return Future.succeededFuture(ClaimReply.pending());
+          }
+          return confirmations.resolve(aid, r.get(1).toString()).compose(state -> switch (state) {
+            case CONFIRMED -> claim(aid, claimId, false);
+            case BLOCKED -> Future.succeededFuture(ClaimReply.unknown());
+            case NONE -> Future.succeededFuture(ClaimReply.pending());
+          });
+        default: // 0 unknown, 3 released before it was answered
+          return Future.succeededFuture(ClaimReply.unknown());
+      }
+    });
   }
 
   private void onRenew(Message<JsonObject> msg) {
@@ -355,6 +431,26 @@ public class StoreVerticle extends VerticleBase {
           msg.reply(new SettleReply(outcome > 0).toJson());
         })
         .onFailure(failed(msg, "settle aid=" + aid + " claim=" + claimId));
+  }
+
+  // ---- confirmations ----------------------------------------------------------------------
+
+  private void onConfirmation(Message<JsonObject> msg) {
+    ConfirmationRequest req = decoded(msg, ConfirmationRequest::fromJson);
+    confirmations.show(req == null ? null : req.token())
+        .onSuccess(c -> msg.reply(c.toJson()))
+        .onFailure(failed(msg, "confirmation"));
+  }
+
+  private void onDecide(Message<JsonObject> msg) {
+    ConfirmationRequest req = decoded(msg, ConfirmationRequest::fromJson);
+    if (req == null || req.decision() == null) {
+      refuse(msg, StoreError.NOT_FOUND, "decide: no decision");
+      return;
+    }
+    confirmations.decide(req.token(), req.decision())
+        .onSuccess(c -> msg.reply(c.toJson()))
+        .onFailure(failed(msg, "decide"));
   }
 
   // ---- ping --------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 -- Returns {0} unknown (no such alias: never created, expired, used up or deleted),
 --         {1} busy (every remaining use is held by a live claim: the outcome is still open),
 --         {2, target} claimed,
---         {3} cancelled (the caller already released this claim id: it gave up waiting for us).
+--         {3} cancelled (the caller already released this claim id: it gave up waiting for us),
+--         {4, target hash} the alias waits for its target to confirm.
 local now = now_ms()
 if not purge(now) then
   return {0}
@@ -12,7 +13,10 @@ end
 if redis.call('ZSCORE', KEYS[4], ARGV[1]) then
   return {3}
 end
-local a = redis.call('HMGET', KEYS[1], 'target', 'max', 'left')
+local a = redis.call('HMGET', KEYS[1], 'target', 'max', 'left', 'pending', 'th')
+if a[4] == '1' then
+  return {4, a[5]}
+end
 local deadline = now + tonumber(ARGV[2])
 if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   -- The same request again (a retry): it holds its use already.

@@ -3,8 +3,8 @@
 -- counted, a lapsed commit counts as spent.
 -- KEYS[1] alias:{id}, KEYS[2] alias:{id}:claims, KEYS[3] alias:{id}:commits
 -- Returns nil when there is no such alias (or its last use is spent),
--- else {target, created, expires, max, left, forwarded, ukey, uses in flight}.
-local a = redis.call('HMGET', KEYS[1], 'target', 'created', 'expires', 'max', 'left', 'forwarded', 'ukey')
+-- else {target, created, expires, max, left, forwarded, ukey, uses in flight, pending, target hash}.
+local a = redis.call('HMGET', KEYS[1], 'target', 'created', 'expires', 'max', 'left', 'forwarded', 'ukey', 'pending', 'th')
 if not a[1] then
   return false
 end
@@ -17,5 +17,9 @@ a[6] = tonumber(a[6]) + unsettled
 if tonumber(a[4]) > 0 and a[5] <= 0 then
   return false
 end
+local pending = a[8] == '1' and 1 or 0
+local th = a[9] or ''
 a[8] = redis.call('ZCOUNT', KEYS[2], after, '+inf') + redis.call('ZCOUNT', KEYS[3], after, '+inf')
+a[9] = pending
+a[10] = th
 return a

@@ -89,10 +89,15 @@ class RedisClusterTest extends UsageSemantics {
 
   @Override
   StoreClient deployStore(JsonObject settings) {
+    return deployStore(settings, new JsonObject().put("required", false));
+  }
+
+  @Override
+  StoreClient deployStore(JsonObject settings, JsonObject confirm) {
     JsonArray endpoints = new JsonArray();
     ports.forEach(p -> endpoints.add(TestRedis.url(p)));
-    return StoreClient.deploy(ports.get(0),
-        new JsonObject().put("redisMode", "cluster").put("redisEndpoints", endpoints).mergeIn(settings));
+    return StoreClient.deploy(new StoreVerticle(), ports.get(0),
+        new JsonObject().put("redisMode", "cluster").put("redisEndpoints", endpoints).mergeIn(settings), confirm);
   }
 
   @Test

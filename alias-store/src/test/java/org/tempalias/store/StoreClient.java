@@ -47,9 +47,15 @@ final class StoreClient implements AutoCloseable {
   }
 
   static StoreClient deploy(StoreVerticle verticle, int redisPort, JsonObject storeSettings) {
+    return deploy(verticle, redisPort, storeSettings, new JsonObject().put("required", false));
+  }
+
+  /** With a {@code confirm} section (the other tests leave confirmation off: it has its own). */
+  static StoreClient deploy(StoreVerticle verticle, int redisPort, JsonObject storeSettings, JsonObject confirm) {
     Vertx vertx = Vertx.vertx();
     JsonObject store = new JsonObject().put("redisUrl", TestRedis.url(redisPort)).mergeIn(storeSettings);
-    await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(new JsonObject().put("store", store))));
+    await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(
+        new JsonObject().put("store", store).put("confirm", confirm))));
     return new StoreClient(vertx, Redis.createClient(vertx, TestRedis.url(redisPort)));
   }
 

@@ -58,6 +58,11 @@ class StoreVerticleTest extends UsageSemantics {
     return StoreClient.deploy(port, settings);
   }
 
+  @Override
+  StoreClient deployStore(JsonObject settings, JsonObject confirm) {
+    return StoreClient.deploy(new StoreVerticle(), port, settings, confirm);
+  }
+
   @BeforeEach
   void flush() {
     store.redis(Request.cmd(Command.FLUSHALL));

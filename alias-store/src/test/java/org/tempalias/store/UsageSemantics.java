@@ -20,6 +20,7 @@ import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
 import org.tempalias.contract.ClaimReply;
 import org.tempalias.contract.ClaimState;
+import org.tempalias.contract.ConfirmationRequest;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
 import org.tempalias.contract.StoreAddress;
@@ -37,6 +38,9 @@ abstract class UsageSemantics {
 
   /** A store deployed on a fresh Vert.x against this class's Redis, with these extra settings. */
   abstract StoreClient deployStore(JsonObject settings);
+
+  /** The same with a {@code confirm} section (targets must confirm when it says so). */
+  abstract StoreClient deployStore(JsonObject settings, JsonObject confirm);
 
   @BeforeEach
   void deployDefaultStore() {
@@ -125,7 +129,7 @@ abstract class UsageSemantics {
    */
   private Future<Integer> delivery(String aid, boolean failOnce) {
     return store.claimAsync(aid).compose(reply -> switch (reply.outcome()) {
-      case UNKNOWN -> Future.succeededFuture(0);
+      case UNKNOWN, PENDING -> Future.succeededFuture(0);
       case BUSY -> store.vertx.timer(2).compose(t -> delivery(aid, failOnce));
       case CLAIMED -> failOnce
           ? store.settleAsync(aid, reply.claimId(), RELEASED).compose(s -> delivery(aid, false))
@@ -333,6 +337,27 @@ abstract class UsageSemantics {
     assertThat(await(store.claimAsync(a.aid(), "named-claim-22")).outcome()).as("a retry holds it").isEqualTo(CLAIMED);
     assertThat(store.get(a.aid(), a.updateKey()).usesInFlight()).isEqualTo(1);
     assertThat(await(store.claimAsync(a.aid(), "bad id!")).outcome()).isEqualTo(UNKNOWN);
+  }
+
+  @Test
+  void aTargetsDecisionReachesItsAliasesInOtherSlots() {
+    try (StoreClient confirming = deployStore(new JsonObject(), new JsonObject())) {
+      List<CreatedAlias> waiting = new ArrayList<>();
+      for (int i = 0; i < 6; i++) { // ids spread over the slots; the target's keys sit in one
+        waiting.add(confirming.create("spread@example.org", HOUR, 1));
+      }
+      String token = waiting.get(0).confirmToken();
+      assertThat(waiting.get(0).confirmed()).isFalse();
+      await(confirming.request(StoreAddress.DECIDE,
+          new ConfirmationRequest(token, ConfirmationRequest.Decision.CONFIRM).toJson()));
+      for (CreatedAlias a : waiting) {
+        assertThat(confirming.claim(a.aid()).outcome()).isEqualTo(CLAIMED);
+      }
+      CreatedAlias other = confirming.create("blocking@example.org", HOUR, 1);
+      await(confirming.request(StoreAddress.DECIDE,
+          new ConfirmationRequest(other.confirmToken(), ConfirmationRequest.Decision.BLOCK).toJson()));
+      assertThat(confirming.claim(other.aid()).outcome()).isEqualTo(UNKNOWN);
+    }
   }
 
   static void pause(long millis) {

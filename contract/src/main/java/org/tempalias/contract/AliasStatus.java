@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
  * @param usesLeft        uses not yet settled nor held, -1 when there is no use limit
  * @param usesInFlight    uses held by transactions still open
  * @param forwarded       messages delivered so far
+ * @param confirmed       whether the target has confirmed (until then the alias forwards nothing)
  */
 public record AliasStatus(
     String aid,
@@ -19,7 +20,14 @@ public record AliasStatus(
     int maxUsage,
     int usesLeft,
     int usesInFlight,
-    long forwarded) {
+    long forwarded,
+    boolean confirmed) {
+
+  public AliasStatus(String aid, String target, long createdAtMillis, long expiresAtMillis, int maxUsage,
+      int usesLeft, int usesInFlight, long forwarded) {
+    this(aid, target, createdAtMillis, expiresAtMillis, maxUsage, usesLeft, usesInFlight, forwarded, true);
+  }
+
   private static final String AID = "aid";
   private static final String TARGET = "target";
   private static final String CREATED = "createdAtMillis";
@@ -28,6 +36,7 @@ public record AliasStatus(
   private static final String USES_LEFT = "usesLeft";
   private static final String IN_FLIGHT = "usesInFlight";
   private static final String FORWARDED = "forwarded";
+  private static final String CONFIRMED = "confirmed";
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -38,7 +47,8 @@ public record AliasStatus(
         .put(MAX_USAGE, maxUsage)
         .put(USES_LEFT, usesLeft)
         .put(IN_FLIGHT, usesInFlight)
-        .put(FORWARDED, forwarded);
+        .put(FORWARDED, forwarded)
+        .put(CONFIRMED, confirmed);
   }
 
   public static AliasStatus fromJson(JsonObject json) {
@@ -50,6 +60,7 @@ public record AliasStatus(
         json.getInteger(MAX_USAGE, 0),
         json.getInteger(USES_LEFT, -1),
         json.getInteger(IN_FLIGHT, 0),
-        json.getLong(FORWARDED, 0L));
+        json.getLong(FORWARDED, 0L),
+        json.getBoolean(CONFIRMED, true));
   }
 }

@@ -8,11 +8,12 @@ import io.vertx.core.json.JsonObject;
  * @param outcome    CLAIMED (then {@code claimId}, {@code target} and {@code leaseMillis} are set),
  *                   UNKNOWN (no such alias, expired or used up: a permanent refusal; also a claim id
  *                   its caller had already released) or BUSY (every remaining use is held by an open
- *                   transaction: the outcome is still open, so a temporary refusal)
+ *                   transaction: the outcome is still open, so a temporary refusal) or PENDING (the
+ *                   alias's target has not confirmed yet: a temporary refusal, the sender retries)
  * @param leaseMillis how long the claim holds without a renewal; renew well before (a third of it)
  */
 public record ClaimReply(Outcome outcome, String claimId, String target, long leaseMillis) {
-  public enum Outcome { CLAIMED, UNKNOWN, BUSY }
+  public enum Outcome { CLAIMED, UNKNOWN, BUSY, PENDING }
 
   private static final String OUTCOME = "outcome";
   private static final String CLAIM_ID = "claimId";
@@ -25,6 +26,10 @@ public record ClaimReply(Outcome outcome, String claimId, String target, long le
 
   public static ClaimReply unknown() {
     return new ClaimReply(Outcome.UNKNOWN, null, null, 0);
+  }
+
+  public static ClaimReply pending() {
+    return new ClaimReply(Outcome.PENDING, null, null, 0);
   }
 
   public static ClaimReply busy() {

@@ -12,6 +12,11 @@ import java.util.regex.Pattern;
 public final class RelayAddress {
   /** {@link RelayOpen} -> {@link RelayOpened}. */
   public static final String OPEN = "tempalias.relay.open";
+  /**
+   * {@link ServiceMail} -> empty JSON object once a relay instance took it (it sends it on its own
+   * time, retrying a bounded while); fails when no relay answers.
+   */
+  public static final String SERVICE_MAIL = "tempalias.relay.mail";
   /** Prefix of the per-transaction addresses a relay instance registers; the rest is the transaction id. */
   public static final String TRANSACTION_PREFIX = "tempalias.relay.tx.";
 

@@ -6,7 +6,7 @@ package org.tempalias.contract;
  * whose failure code is a {@link StoreError#code()}.
  */
 public final class StoreAddress {
-  /** {@link CreateAlias} -> {@link CreatedAlias}; fails INVALID, RATE_LIMITED, UNAVAILABLE. */
+  /** {@link CreateAlias} -> {@link CreatedAlias}; fails INVALID, TARGET_REFUSED, RATE_LIMITED, UNAVAILABLE. */
   public static final String CREATE = "tempalias.store.create";
   /** {@link AliasKey} -> {@link AliasStatus}; fails NOT_FOUND, FORBIDDEN, UNAVAILABLE. */
   public static final String GET = "tempalias.store.get";
@@ -28,6 +28,14 @@ public final class StoreAddress {
    * up on that claim when its answer did not come in time).
    */
   public static final String SETTLE = "tempalias.store.settle";
+  /** {@link ConfirmationRequest} (decision null) -> {@link Confirmation}: what a link asks; fails NOT_FOUND, UNAVAILABLE. */
+  public static final String CONFIRMATION = "tempalias.store.confirmation";
+  /**
+   * {@link ConfirmationRequest} with a decision -> {@link Confirmation} after it: CONFIRM confirms
+   * the target (its waiting aliases forward from now on), BLOCK refuses it for good (its waiting
+   * aliases are deleted, new ones refused); fails NOT_FOUND, UNAVAILABLE.
+   */
+  public static final String DECIDE = "tempalias.store.decide";
   /** empty JSON object -> empty JSON object when Redis answers PING; fails UNAVAILABLE. */
   public static final String PING = "tempalias.store.ping";
 

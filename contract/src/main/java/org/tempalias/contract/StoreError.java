@@ -12,6 +12,8 @@ public enum StoreError {
   INVALID(400),
   FORBIDDEN(403),
   NOT_FOUND(404),
+  /** The target refused aliases (it blocked them from a confirmation mail). */
+  TARGET_REFUSED(409),
   RATE_LIMITED(429),
   UNAVAILABLE(503);
 

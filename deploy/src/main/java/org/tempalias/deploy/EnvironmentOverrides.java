@@ -13,6 +13,8 @@ import java.util.Map;
 enum EnvironmentOverrides {
   HTTP_HOST("TEMPALIAS_HTTP_HOST", "http.host", Kind.TEXT),
   HTTP_PORT("TEMPALIAS_HTTP_PORT", "http.port", Kind.INTEGER),
+  PUBLIC_URL("TEMPALIAS_PUBLIC_URL", "http.publicUrl", Kind.TEXT),
+  CONFIRM_TARGETS("TEMPALIAS_CONFIRM_TARGETS", "confirm.required", Kind.TEXT),
   SMTP_HOST("TEMPALIAS_SMTP_HOST", "smtp.host", Kind.TEXT),
   SMTP_PORT("TEMPALIAS_SMTP_PORT", "smtp.port", Kind.INTEGER),
   SMTP_HOSTNAME("TEMPALIAS_SMTP_HOSTNAME", "smtp.hostname", Kind.TEXT),

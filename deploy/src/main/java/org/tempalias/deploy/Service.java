@@ -44,9 +44,7 @@ public final class Service {
     if (redis != null) {
       Settings.put(config, "store.redisUrl", redis.url());
     }
-    if (settings.roles().contains(Role.SMTP)) {
-      SrsSecretFile.provide(config, settings.dataDir());
-    }
+    SecretFiles.provide(config, settings.dataDir(), settings.roles());
     fixFreePorts(config);
     return buildVertx(settings.cluster())
         .compose(vertx -> deployRoles(vertx, config, settings)

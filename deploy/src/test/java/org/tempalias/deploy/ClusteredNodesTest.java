@@ -115,6 +115,8 @@ class ClusteredNodesTest {
         "TEMPALIAS_HTTP_PORT", "0",
         "TEMPALIAS_SMTP_PORT", "0",
         "TEMPALIAS_CREATE_LIMIT_PER_MINUTE", "0",
+        // Clustering is the subject here; ConfirmationFlowTest covers confirmation.
+        "TEMPALIAS_CONFIRM_TARGETS", "false",
         "TEMPALIAS_DATA_DIR", dir.resolve("data-" + nodes.size()).toString()));
     env.putAll(extraEnv);
     Settings settings = Settings.load(new String[] {

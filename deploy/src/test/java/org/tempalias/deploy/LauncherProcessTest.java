@@ -90,6 +90,7 @@ class LauncherProcessTest {
       redisPid = Long.parseLong(Files.readString(data.resolve("redis.pid")).trim());
       srsSecret = Files.readString(data.resolve("srs.secrets"));
       assertThat(srsSecret).matches("[A-Za-z0-9+/]{43}\n");
+      assertThat(data.resolve("confirm.secret")).isNotEmptyFile();
       assertThat(output(first)).contains("no postmaster address");
       // Another local process finds a Redis that wants a password it cannot know.
       int redisPort = Integer.parseInt(Files.readAllLines(data.resolve("redis.conf")).stream()

@@ -32,7 +32,9 @@ public record RelayConfig(
     int dataBlockTimeoutSeconds,
     int endOfDataTimeoutSeconds,
     int idleTimeoutSeconds,
-    int poolIdleSeconds) {
+    int poolIdleSeconds,
+    int serviceMailRetrySeconds,
+    int serviceMailAttempts) {
 
   /** When the relay uses STARTTLS (RFC 3207) toward the smarthost. */
   public enum StartTls {
@@ -97,7 +99,11 @@ public record RelayConfig(
         positive(relay, "dataBlockTimeoutSeconds", 180),
         positive(relay, "endOfDataTimeoutSeconds", 600),
         positive(relay, "idleTimeoutSeconds", 330),
-        positive(relay, "poolIdleSeconds", 60));
+        positive(relay, "poolIdleSeconds", 60),
+        // Service mail to an unreachable smarthost: tried again after 60 s, then doubling, 6 times in
+        // all (about an hour); the target can ask again by making another alias.
+        positive(relay, "serviceMailRetrySeconds", 60),
+        positive(relay, "serviceMailAttempts", 6));
   }
 
   boolean hasCredentials() {

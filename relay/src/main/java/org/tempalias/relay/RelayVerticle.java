@@ -32,6 +32,8 @@ public class RelayVerticle extends VerticleBase {
   private ConnectionPool pool;
   private RelayMetrics metrics;
   private MessageConsumer<JsonObject> openConsumer;
+  private MessageConsumer<JsonObject> mailConsumer;
+  private ServiceMailer mailer;
   private final Map<String, RelayTransaction> transactions = new HashMap<>();
 
   @Override
@@ -57,18 +59,22 @@ public class RelayVerticle extends VerticleBase {
     connector = new SmtpConnector(vertx, config);
     pool = new ConnectionPool(vertx, config, connector);
     metrics = RelayMetrics.create();
+    mailer = new ServiceMailer(vertx, config);
     openConsumer = vertx.eventBus().consumer(RelayAddress.OPEN, this::onOpen);
-    return openConsumer.completion();
+    mailConsumer = vertx.eventBus().consumer(RelayAddress.SERVICE_MAIL, mailer::onServiceMail);
+    return Future.all(openConsumer.completion(), mailConsumer.completion()).mapEmpty();
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> unregistered = openConsumer == null ? Future.succeededFuture() : openConsumer.unregister();
+    Future<Void> unregistered = openConsumer == null ? Future.succeededFuture()
+        : Future.join(openConsumer.unregister(), mailConsumer.unregister()).mapEmpty();
     for (RelayTransaction transaction : new ArrayList<>(transactions.values())) {
       transaction.stop();
     }
     Future<Void> quit = pool == null ? Future.succeededFuture() : pool.close();
     return Future.join(unregistered, quit)
+        .eventually(() -> mailer == null ? Future.succeededFuture() : mailer.close())
         .eventually(() -> connector == null ? Future.succeededFuture() : connector.close());
   }
 

@@ -29,6 +29,7 @@ import org.tempalias.contract.RelayOp;
 import org.tempalias.contract.RelayOpen;
 import org.tempalias.contract.RelayOpened;
 import org.tempalias.contract.RelayRcpt;
+import org.tempalias.contract.ServiceMail;
 import org.tempalias.contract.SmtpReply;
 import org.tempalias.testsupport.ScriptedSmarthost;
 import org.tempalias.testsupport.ScriptedSmarthost.Step;
@@ -178,6 +179,30 @@ class RelayVerticleTest {
     waitUntil("the connection in DATA closed", BOUND, () -> sink.closed.get() == 1);
     assertThat(sink.delivered).hasSize(1);
     assertThat(sink.commands).doesNotContain(".");
+  }
+
+  @Test
+  void serviceMailGoesOutWholeAndIsRetriedWhenTheSmarthostDefers() {
+    deploy(new JsonObject().put("serviceMailRetrySeconds", 1));
+    sink.once.put(Step.MAIL, "451 4.3.0 not now");
+    ServiceMail mail = new ServiceMail("postmaster@tempalias.test", "me@example.org", "Confirm your alias",
+        "Open https://tempalias.test/confirm/abc", "<p><a href=\"https://tempalias.test/confirm/abc\">Confirm</a></p>");
+    assertThat(await(vertx.eventBus().<JsonObject>request(RelayAddress.SERVICE_MAIL, mail.toJson())).body())
+        .isEqualTo(new JsonObject());
+    waitUntil("the retried service mail", BOUND, () -> sink.delivered.size() == 1);
+    ScriptedSmarthost.Delivered d = sink.delivered.get(0);
+    assertThat(d.sender()).isEqualTo("postmaster@tempalias.test");
+    assertThat(d.recipients()).containsExactly("me@example.org");
+    assertThat(d.text()).contains("Auto-Submitted: auto-generated\r\n", "\r\nMessage-ID: <", "\r\nDate: ",
+        "Subject: Confirm your alias\r\n", "Content-Type: multipart/alternative", "Content-Type: text/plain",
+        "Content-Type: text/html", "https://tempalias.test/confirm/abc");
+    assertThat(d.text()).containsPattern("\r\nMessage-ID: <[0-9a-f-]{36}@tempalias\\.test>\r\n");
+    assertThat(sink.commands.stream().filter(c -> c.startsWith("MAIL FROM:<postmaster@tempalias.test>")).count())
+        .as("two attempts").isEqualTo(2);
+    // A CR/LF in the subject would be a header injection: refused.
+    assertThatThrownBy(() -> await(vertx.eventBus().request(RelayAddress.SERVICE_MAIL,
+        new ServiceMail("a@b.example", "c@d.example", "x\r\nBcc: victim@e.example", "t", "h").toJson())))
+        .hasMessageContaining("unsafe");
   }
 
   @Test

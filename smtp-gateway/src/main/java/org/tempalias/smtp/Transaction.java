@@ -225,6 +225,8 @@ final class Transaction {
     SmtpReply refusal = reply == null ? refused(aid, "store_unavailable", Replies.STORE_UNAVAILABLE)
         : reply.outcome() == ClaimReply.Outcome.UNKNOWN ? refused(aid, "unknown", Replies.NO_SUCH_ALIAS)
         : reply.outcome() == ClaimReply.Outcome.BUSY ? refused(aid, "busy", Replies.ALIAS_BUSY)
+        // The sender retries: mail sent meanwhile arrives once the target confirms.
+        : reply.outcome() == ClaimReply.Outcome.PENDING ? refused(aid, "unconfirmed", Replies.ALIAS_UNCONFIRMED)
         : null;
     if (refusal != null) {
       giveUpSlotIfIdle();

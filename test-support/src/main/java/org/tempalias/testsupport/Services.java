@@ -16,10 +16,18 @@ public final class Services {
 
   private Services() {}
 
-  /** The store on {@code redis}, no creation limit; {@code store} adds or overrides keys. */
+  /**
+   * The store on {@code redis}, no creation limit, targets need no confirmation (the tests of
+   * confirmation say otherwise); {@code store} adds or overrides keys.
+   */
   public static String deployStore(Vertx vertx, TestRedis redis, JsonObject store) {
+    return deployStore(vertx, redis, store, new JsonObject().put("required", false));
+  }
+
+  /** With this {@code confirm} section. */
+  public static String deployStore(Vertx vertx, TestRedis redis, JsonObject store, JsonObject confirm) {
     JsonObject section = new JsonObject().put("redisUrl", redis.url()).put("createLimitPerMinute", 0).mergeIn(store);
-    return deploy(vertx, STORE, 1, new JsonObject().put("store", section));
+    return deploy(vertx, STORE, 1, new JsonObject().put("store", section).put("confirm", confirm));
   }
 
   /** {@code instances} relays to the smarthost on {@code smarthostPort}. */

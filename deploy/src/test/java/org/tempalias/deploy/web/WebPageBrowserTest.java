@@ -43,6 +43,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.tempalias.deploy.Service;
 import org.tempalias.deploy.Settings;
 import org.tempalias.testsupport.OptionalTool;
+import org.tempalias.testsupport.ScriptedSmarthost;
 
 /**
  * Issue 6 end to end: the web page served by the whole service (every role, embedded Redis),
@@ -71,6 +72,8 @@ class WebPageBrowserTest {
   private static final Logger SELENIUM_DEVTOOLS = Logger.getLogger("org.openqa.selenium.devtools");
 
   private static Path dataDir;
+  private static io.vertx.core.Vertx sinkVertx;
+  private static ScriptedSmarthost sink;
   private static Path profileDir;
   private static Service service;
   private static String baseUrl;
@@ -89,10 +92,14 @@ class WebPageBrowserTest {
     OptionalTool.CHROMEDRIVER.require();
     dataDir = Files.createTempDirectory("tempalias-web-data");
     profileDir = Files.createTempDirectory("tempalias-web-chromium");
+    sinkVertx = io.vertx.core.Vertx.vertx();
+    sink = new ScriptedSmarthost();
+    int sinkPort = sink.start(sinkVertx).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     Map<String, String> env = Map.of(
         "TEMPALIAS_HTTP_PORT", "0",
         "TEMPALIAS_SMTP_PORT", "0",
         "TEMPALIAS_DATA_DIR", dataDir.toString(),
+        "TEMPALIAS_SMARTHOST", "127.0.0.1:" + sinkPort, // where the confirmation mail goes
         "TEMPALIAS_CREATE_LIMIT_PER_MINUTE", "0");
     service = Service.start(Settings.load(new String[0], env))
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -132,6 +139,9 @@ class WebPageBrowserTest {
     } finally {
       if (service != null) {
         service.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+      if (sinkVertx != null) {
+        sinkVertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
       deleteTree(profileDir);
       deleteTree(dataDir);
@@ -182,7 +192,31 @@ class WebPageBrowserTest {
     waiting().until(ExpectedConditions.textToBePresentInElementLocated(
         By.id("announcer"), "Alias created: " + address));
 
+    // The target must confirm first: the page says a link went out, the list says it waits.
+    assertThat(driver.findElement(By.id("result-pending")).getText()).contains("jane.doe@example.org", "confirms");
     WebElement item = waitVisible(itemOf(aid));
+    assertThat(item.getText()).contains(address, "Forwards to jane.doe@example.org", "Waiting for confirmation");
+
+    // The link in the mail: the page shows what was asked; the button confirms.
+    org.tempalias.testsupport.Await.waitFor("the confirmation mail", () -> !sink.delivered.isEmpty());
+    java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/confirm/[A-Za-z0-9_-]+)")
+        .matcher(sink.delivered.get(0).text());
+    assertThat(link.find()).isTrue();
+    driver.get(link.group(1));
+    assertThat(waitVisible(By.tagName("h1")).getText()).isEqualTo("An alias forwards to you");
+    assertThat(driver.findElement(By.tagName("main")).getText()).contains(address, "Not answered yet");
+    Files.createDirectories(SCREENSHOTS);
+    viewport(390, 844, true);
+    Files.write(SCREENSHOTS.resolve("confirm-phone.png"), driver.getScreenshotAs(OutputType.BYTES));
+    viewport(1280, 900, false);
+    WebElement confirm = driver.findElement(By.cssSelector("button[value=confirm]"));
+    confirm.sendKeys(Keys.ENTER); // keyboard, as a phone's or a screen reader's user would
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Confirmed"));
+    Files.write(SCREENSHOTS.resolve("confirmed.png"), driver.getScreenshotAs(OutputType.BYTES));
+
+    open();
+    waiting().until(ExpectedConditions.attributeToBe(itemOf(aid), "data-state", "active"));
+    item = driver.findElement(itemOf(aid));
     assertThat(item.getText()).contains(address, "Forwards to jane.doe@example.org", "Active",
         "10 of 10 messages left", "Expires in 7 days");
 

@@ -34,6 +34,8 @@ public final class Replies {
 
   public static final SmtpReply RELAY_DENIED = SmtpReply.of(550, "5.7.1", "Relay access denied");
   public static final SmtpReply NO_SUCH_ALIAS = SmtpReply.of(550, "5.1.1", "No such alias (unknown, expired or used up)");
+  public static final SmtpReply ALIAS_UNCONFIRMED = SmtpReply.of(451, "4.7.1",
+      "Alias waits for its owner to confirm it, try again later");
   public static final SmtpReply ALIAS_BUSY = SmtpReply.of(451, "4.2.1", "Alias busy, try again later");
   public static final SmtpReply STORE_UNAVAILABLE = SmtpReply.of(451, "4.3.0", "Temporary lookup failure, try again later");
   public static final SmtpReply RELAY_UNAVAILABLE = SmtpReply.of(451, "4.4.1", "Relay not available, try again later");

@@ -1,0 +1,79 @@
+package org.tempalias.api;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import org.tempalias.contract.Confirmation;
+
+/**
+ * The pages behind a confirmation link. GET only shows what was asked and two buttons (mail
+ * scanners fetch every link, so a GET must change nothing); the buttons POST the decision.
+ */
+final class ConfirmationPage {
+  private static final DateTimeFormatter WHEN =
+      DateTimeFormatter.ofPattern("d MMMM uuuu, HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+  private ConfirmationPage() {}
+
+  /** The question, or where it stands when it was answered already. */
+  static String ask(Confirmation c, String token, String domain) {
+    String address = c.aid() + "@" + domain;
+    StringBuilder body = new StringBuilder()
+        .append("<h1>An alias forwards to you</h1>")
+        .append("<p>On ").append(Html.escape(WHEN.format(Instant.ofEpochMilli(c.requestedAtMillis()))))
+        .append(" someone made <strong class=\"address\">").append(Html.escape(address))
+        .append("</strong>, which forwards to the address this link was sent to (")
+        .append(Html.escape(ConfirmationMail.limits(c.expiresAtMillis(), c.maxUsage()))).append(").</p>");
+    if (c.waitingAliases() > 1) {
+      body.append("<p>").append(c.waitingAliases()).append(" aliases for you are waiting for your answer.</p>");
+    }
+    body.append(state(c.state()))
+        .append("<form method=\"post\" action=\"/confirm/").append(Html.escape(token)).append("\">")
+        .append("<p class=\"choices\">")
+        .append("<button type=\"submit\" name=\"action\" value=\"confirm\" class=\"primary\">")
+        .append(c.state() == Confirmation.State.CONFIRMED ? "Confirm again" : "Yes, forward mail to me")
+        .append("</button> ")
+        .append("<button type=\"submit\" name=\"action\" value=\"block\" class=\"danger\">")
+        .append("No, never send me aliases</button></p></form>")
+        .append("<p class=\"hint\">Confirming lets this alias and later aliases for you forward mail for a year. "
+            + "Blocking deletes the aliases waiting for you and refuses new ones. This link works until ")
+        .append(Html.escape(WHEN.format(Instant.ofEpochMilli(c.linkExpiresAtMillis())))).append(".</p>");
+    return page("Do you want this alias?", body.toString());
+  }
+
+  /** After the button. */
+  static String decided(Confirmation c, String token) {
+    String body = c.state() == Confirmation.State.CONFIRMED
+        ? "<h1>Confirmed</h1><p>Mail to your aliases reaches you now; mail sent while you decided arrives as "
+            + "its senders try again.</p>"
+        : "<h1>Blocked</h1><p>No alias will forward to you. The aliases that waited for you are deleted.</p>"
+            + "<p>Changed your mind? Until this link expires you can still "
+            + "<a href=\"/confirm/" + Html.escape(token) + "\">confirm instead</a>; after that, ask the "
+            + "operator of this service (postmaster) to lift the block.</p>";
+    return page(c.state() == Confirmation.State.CONFIRMED ? "Confirmed" : "Blocked", body);
+  }
+
+  static String notFound() {
+    return page("Link not found", "<h1>This link is not valid</h1><p>It may have expired: an alias that is not "
+        + "confirmed within a few days is deleted, and its link with it. Nothing was forwarded to you.</p>");
+  }
+
+  private static String state(Confirmation.State state) {
+    return switch (state) {
+      case PENDING -> "<p class=\"state pending\">Not answered yet: nothing is forwarded to you.</p>";
+      case CONFIRMED -> "<p class=\"state ok\">You confirmed: mail to your aliases reaches you.</p>";
+      case BLOCKED -> "<p class=\"state blocked\">You blocked aliases: nothing is forwarded to you.</p>";
+    };
+  }
+
+  private static String page(String title, String body) {
+    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "<meta name=\"referrer\" content=\"no-referrer\">"
+        + "<title>" + Html.escape(title) + " · tempalias</title>"
+        + "<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">"
+        + "<link rel=\"stylesheet\" href=\"/confirm.css\"></head>"
+        + "<body><main>" + body + "</main></body></html>";
+  }
+}
