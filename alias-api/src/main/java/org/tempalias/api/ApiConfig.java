@@ -20,6 +20,9 @@ import java.util.List;
  * @param publicUrl          where this API is reached from outside, for links in mail
  *                           ({@code http.publicUrl}); null: the listen address, once bound
  * @param confirmFrom        the sender of confirmation mail ({@code confirm.from})
+ * @param maxConnections     open HTTP connections per node (the instances share the count)
+ * @param idleTimeoutSeconds a connection without traffic is closed after this long
+ * @param requestTimeoutSeconds a request (head and body) must arrive within this long
  */
 public record ApiConfig(
     String host,
@@ -32,7 +35,10 @@ public record ApiConfig(
     String domain,
     List<String> domains,
     String publicUrl,
-    String confirmFrom) {
+    String confirmFrom,
+    int maxConnections,
+    int idleTimeoutSeconds,
+    int requestTimeoutSeconds) {
 
   public static final String SECTION = "http";
 
@@ -64,7 +70,10 @@ public record ApiConfig(
     }
     return new ApiConfig(host, port, maxDays, maxUsage, List.copyOf(corsOrigins), proxies, storeTimeout,
         domains.get(0).trim(), domains.stream().map(d -> d.trim().toLowerCase(java.util.Locale.ROOT)).toList(),
-        publicUrl(http), confirmFrom(root, domains.get(0).trim()));
+        publicUrl(http), confirmFrom(root, domains.get(0).trim()),
+        integer(http, "maxConnections", 1000, 1, 1_000_000),
+        integer(http, "idleTimeoutSeconds", 60, 1, 86_400),
+        integer(http, "requestTimeoutSeconds", 10, 1, 3_600));
   }
 
   private static String publicUrl(JsonObject http) {

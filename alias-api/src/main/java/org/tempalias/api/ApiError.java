@@ -63,6 +63,18 @@ public final class ApiError extends RuntimeException {
     return new ApiError(403, FORBIDDEN, description, "WWW-Authenticate", "Bearer realm=\"tempalias\"");
   }
 
+  public static ApiError requestTimeout(int seconds) {
+    return new ApiError(408, "request-timeout", "the request did not arrive within " + seconds + " s", null, null);
+  }
+
+  public static ApiError uriTooLong() {
+    return new ApiError(414, "uri-too-long", "the request line is too long", null, null);
+  }
+
+  public static ApiError headersTooLarge() {
+    return new ApiError(431, "headers-too-large", "the request headers are too large", null, null);
+  }
+
   /** The target said it wants no aliases (it blocked them from a confirmation mail). */
   public static ApiError targetRefused() {
     return new ApiError(403, "target-refused", "the target address does not accept aliases", null, null);

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.ClientKey;
 import org.tempalias.contract.Confirmation;
 import org.tempalias.contract.ConfirmationRequest;
 import org.tempalias.contract.CreateAlias;
@@ -64,6 +65,7 @@ public class ApiVerticle extends VerticleBase {
   private ApiConfig settings;
   private HttpServer server;
   private HealthCheck health;
+  private HttpEdge edge;
   private Buffer openApi;
   private volatile int port = -1;
 
@@ -83,10 +85,20 @@ public class ApiVerticle extends VerticleBase {
     return vertx.fileSystem().readFile(OPENAPI_RESOURCE)
         .compose(document -> {
           openApi = document;
+          edge = new HttpEdge(vertx, settings, deploymentID());
           server = vertx.createHttpServer(new HttpServerOptions()
               .setHost(settings.host())
-              .setPort(settings.port()));
-          return server.requestHandler(router()).listen();
+              .setPort(settings.port())
+              .setIdleTimeout(settings.idleTimeoutSeconds())
+              // Without h2c the connection exists (and is counted and timed) from its first byte
+              // on, not only once the server has seen enough to tell HTTP/1.1 from h2c.
+              .setHttp2ClearTextEnabled(false)
+              .setMaxInitialLineLength(4096)
+              .setMaxHeaderSize(8192));
+          return server.connectionHandler(edge::onConnection)
+              .invalidRequestHandler(edge::onInvalidRequest)
+              .requestHandler(router())
+              .listen();
         })
         .onSuccess(bound -> {
           port = bound.actualPort();
@@ -105,6 +117,7 @@ public class ApiVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::begin);
+    router.route().handler(ctx -> edge.onRequest(ctx));
     router.route().handler(cors());
 
     router.post("/aliases").handler(this::requireJson);
@@ -208,7 +221,8 @@ public class ApiVerticle extends VerticleBase {
       throw ApiError.invalidData("target is an address of this service (" + request.target().domain()
           + "): the alias would forward to itself");
     }
-    String client = ctx.get(CLIENT_IP);
+    // The creation limit counts an IPv6 client by its /64.
+    String client = ClientKey.of(ctx.get(CLIENT_IP));
     CreateAlias create = new CreateAlias(
         request.target().toString(), request.days() * DAY_MILLIS, request.maxUsage(), client);
     ask(StoreAddress.CREATE, create.toJson())
@@ -462,6 +476,9 @@ public class ApiVerticle extends VerticleBase {
 
   /** Alias answers carry secrets (the update key) or per-moment state: never cached. */
   private static void sendJson(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended()) {
+      return; // answered already (a 408 while the body was still coming)
+    }
     ctx.response()
         .setStatusCode(status)
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")

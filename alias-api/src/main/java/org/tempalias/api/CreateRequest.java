@@ -106,6 +106,8 @@ public record CreateRequest(TargetAddress target, int days, int maxUsage) {
       parsed = ((Number) value).longValue();
     } else if (value instanceof BigInteger) {
       throw ApiError.invalidData(name + " must be at most " + cap);
+    } else if (value instanceof Double d && (d.isInfinite() || d.isNaN())) {
+      throw ApiError.invalidData(name + " must be a whole number from 0 to " + cap); // e.g. 1e400
     } else if (value instanceof Number n) {
       BigDecimal decimal = n instanceof BigDecimal b ? b : BigDecimal.valueOf(n.doubleValue());
       if (decimal.signum() != 0 && decimal.stripTrailingZeros().scale() > 0) {

@@ -6,9 +6,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Deque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -158,26 +155,5 @@ final class NodeLimits implements Shareable {
 
   private static void release(ConcurrentHashMap<String, AtomicInteger> counts, String client) {
     counts.computeIfPresent(client, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
-  }
-
-  /** The key a client is counted under: an IPv4 address as it is, an IPv6 address as its /64. */
-  static String clientKey(String ip) {
-    if (ip == null || ip.indexOf(':') < 0) {
-      return ip;
-    }
-    try {
-      InetAddress address = InetAddress.getByName(ip); // a literal: no lookup
-      if (address instanceof Inet6Address) {
-        byte[] b = address.getAddress();
-        StringBuilder key = new StringBuilder(24);
-        for (int i = 0; i < 8; i += 2) {
-          key.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
-        }
-        return key.append(":/64").toString();
-      }
-      return address.getHostAddress(); // an IPv4-mapped address
-    } catch (UnknownHostException e) {
-      return ip;
-    }
   }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tempalias.contract.ClientKey;
 import org.tempalias.contract.SmtpReply;
 import org.tempalias.smtp.protocol.Replies;
 import org.tempalias.smtp.srs.Srs;
@@ -124,7 +125,7 @@ public class SmtpGatewayVerticle extends VerticleBase {
       socket.close();
       return;
     }
-    String client = NodeLimits.clientKey(ip);
+    String client = ClientKey.of(ip);
     String refused = limits.admit(client);
     if (refused != null) {
       refuse(socket, ip, refused, refused.equals("refused_ip") ? Replies.TOO_MANY_FROM_IP : Replies.TOO_MANY_CONNECTIONS);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tempalias.contract.ClientKey;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.ClaimReply;
 import org.tempalias.contract.FinalReply;
@@ -82,7 +83,7 @@ final class Transaction {
   Transaction(Gateway gateway, String clientIp, MailPath from, MailParameters params, Runnable onExpired) {
     this.gateway = gateway;
     this.clientIp = clientIp;
-    this.client = NodeLimits.clientKey(clientIp);
+    this.client = ClientKey.of(clientIp);
     this.from = from;
     this.params = params;
     this.onExpired = onExpired;
