@@ -1,4 +1,5 @@
-// tempalias web page: create an alias, remember it in this browser, show its live status, delete it.
+// tempalias web page: create an alias, remember it in this browser, show its live status, extend
+// or delete it.
 // Plain DOM, no build step. Everything that comes from the user or the server reaches the page
 // through textContent or attributes, never through innerHTML.
 'use strict';
@@ -542,7 +543,10 @@
       const del = h('button', { type: 'button', className: 'button quiet small', 'data-action': 'delete' },
         'Delete', h('span', { className: 'visually-hidden' }, ` ${entry.address}`));
       del.addEventListener('click', () => openConfirm(entry, del));
-      actions.append(copyButton(entry.address, true, address), del);
+      const extend = h('button', { type: 'button', className: 'button secondary small', 'data-action': 'extend' },
+        h('span', null, 'Extend'), h('span', { className: 'visually-hidden' }, ` ${entry.address}`));
+      extend.addEventListener('click', () => extendAlias(entry, extend));
+      actions.append(copyButton(entry.address, true, address), extend, del);
     }
     return h('li', { className: `alias${isGone(entry) ? ' is-gone' : ''}`, 'data-aid': entry.aid, 'data-state': entry.state || 'checking' },
       h('div', { className: 'alias-main' },
@@ -598,18 +602,24 @@
     return entry.maxUsage ? 'used-up' : 'deleted';
   }
 
+  // What GET and PATCH answer, onto the entry this browser keeps.
+  function applyStatus(entry, status) {
+    entry.state = status && status.confirmed === false ? 'pending' : 'active';
+    entry.stale = false;
+    if (!status) return;
+    if (typeof status.target === 'string') entry.target = status.target;
+    if ('valid_until' in status) entry.validUntil = parseTime(status.valid_until) === null ? null : status.valid_until;
+    if ('max_usage' in status) entry.maxUsage = limitOrNull(status.max_usage);
+    entry.usesLeft = entry.maxUsage === null ? null : countOrNull(status.uses_left);
+    entry.forwarded = countOrNull(status.forwarded) || 0;
+    if (status.caps && typeof status.caps === 'object') {
+      entry.caps = { days: limitOrNull(status.caps.days), uses: limitOrNull(status.caps['max-usage']) };
+    }
+  }
+
   async function checkStatus(entry) {
     try {
-      const status = await request('GET', `${API}/${encodeURIComponent(entry.aid)}`, { key: entry.key });
-      entry.state = status && status.confirmed === false ? 'pending' : 'active';
-      entry.stale = false;
-      if (status) {
-        if (typeof status.target === 'string') entry.target = status.target;
-        if ('valid_until' in status) entry.validUntil = parseTime(status.valid_until) === null ? null : status.valid_until;
-        if ('max_usage' in status) entry.maxUsage = limitOrNull(status.max_usage);
-        entry.usesLeft = entry.maxUsage === null ? null : countOrNull(status.uses_left);
-        entry.forwarded = countOrNull(status.forwarded) || 0;
-      }
+      applyStatus(entry, await request('GET', `${API}/${encodeURIComponent(entry.aid)}`, { key: entry.key }));
     } catch (err) {
       if (err.status === 404) entry.state = goneState(entry);
       else if (err.status === 403) entry.state = 'forbidden';
@@ -619,6 +629,61 @@
       }
     }
     entry.checkedAt = new Date().toISOString();
+  }
+
+  // ---------------------------------------------------------------- extend
+
+  const EXTEND_DAYS = 7;
+  const EXTEND_USES = 10;
+  const DAY_MS = 24 * 60 * 60 * 1000;
+
+  // A timed alias gets a week more than it has left, an untimed one ten more messages; both
+  // within the server's caps (which each status says).
+  function extension(entry) {
+    const caps = entry.caps || {};
+    const until = parseTime(entry.validUntil);
+    if (until !== null) {
+      const daysLeft = Math.max(0, Math.ceil((until - Date.now()) / DAY_MS));
+      return { days: Math.min(daysLeft + EXTEND_DAYS, caps.days || Infinity) };
+    }
+    const left = entry.usesLeft ?? 0;
+    return { 'max-usage': Math.min(left + EXTEND_USES, caps.uses || Infinity) };
+  }
+
+  async function extendAlias(entry, button) {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    button.firstChild.textContent = 'Extending…';
+    const change = extension(entry);
+    try {
+      const status = await request('PATCH', `${API}/${encodeURIComponent(entry.aid)}`, { key: entry.key, body: change });
+      const kept = entries.find((e) => e.aid === entry.aid) || entry;
+      applyStatus(kept, status);
+      kept.checkedAt = new Date().toISOString();
+      saveEntries();
+      renderList();
+      const until = parseTime(kept.validUntil);
+      announce(until !== null && 'days' in change
+        ? `Extended ${kept.address}: it now expires ${relative(until)}.`
+        : `Extended ${kept.address}: ${plural(kept.usesLeft ?? 0, 'message', 'messages')} left.`);
+    } catch (err) {
+      button.removeAttribute('aria-disabled');
+      button.firstChild.textContent = 'Extend';
+      if (err.status === 404) {
+        entry.state = goneState(entry);
+        saveEntries();
+        renderList();
+        announce(`${entry.address} has ended and cannot be extended.`);
+      } else {
+        showBanner(err.status === 0
+          ? 'Could not reach tempalias. Check your connection and try again.'
+          : err.status === 403
+            ? 'The key saved in this browser was not accepted, so this alias cannot be extended from here.'
+            : err.status >= 500
+              ? 'tempalias could not extend the alias just now. Please try again in a moment.'
+              : `tempalias did not extend the alias: ${sentence(err.description || err.code)}`);
+      }
+    }
   }
 
   let refreshing = null;

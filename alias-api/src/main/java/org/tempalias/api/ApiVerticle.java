@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.AliasUpdate;
 import org.tempalias.contract.ClientKey;
 import org.tempalias.contract.Confirmation;
 import org.tempalias.contract.ConfirmationRequest;
@@ -129,8 +130,12 @@ public class ApiVerticle extends VerticleBase {
 
     router.get("/aliases/:aid").handler(this::getAlias);
     router.delete("/aliases/:aid").handler(this::deleteAlias);
-    router.options("/aliases/:aid").handler(allow("GET, DELETE, OPTIONS"));
-    router.route("/aliases/:aid").handler(refuse("GET, DELETE, OPTIONS"));
+    router.patch("/aliases/:aid").handler(this::requirePatchJson);
+    router.patch("/aliases/:aid")
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::updateAlias);
+    router.options("/aliases/:aid").handler(allow("GET, PATCH, DELETE, OPTIONS"));
+    router.route("/aliases/:aid").handler(refuse("GET, PATCH, DELETE, OPTIONS"));
 
     router.get("/confirm/:token").handler(this::showConfirmation);
     router.post("/confirm/:token")
@@ -164,7 +169,7 @@ public class ApiVerticle extends VerticleBase {
     CorsHandler cors = CorsHandler.create()
         .allowCredentials(false)
         .allowedHeaders(Set.of("Content-Type", "Authorization"))
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS))
         // Retry-After is not CORS-safelisted; a cross-origin client needs it to back off.
         .exposedHeader("Retry-After")
         .maxAgeSeconds(600);
@@ -315,8 +320,35 @@ public class ApiVerticle extends VerticleBase {
     AliasKey key = aliasKey(ctx);
     ask(StoreAddress.GET, key.toJson())
         .map(AliasStatus::fromJson)
-        .onSuccess(status -> sendJson(ctx, 200, AliasJson.status(status, settings.domain(), System.currentTimeMillis())))
+        .onSuccess(status -> sendJson(ctx, 200, statusJson(status)))
         .onFailure(failure -> ctx.fail(storeRefusal(failure, "get " + key.aid())));
+  }
+
+  private void requirePatchJson(RoutingContext ctx) {
+    if (!UpdateRequest.isPatchContentType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+      throw ApiError.invalidRequestType("send the change as Content-Type: application/json");
+    }
+    ctx.next();
+  }
+
+  /** Renews an alias: {@code days} and/or {@code max-usage} counted from now; answers the new status. */
+  private void updateAlias(RoutingContext ctx) {
+    AliasKey key = aliasKey(ctx);
+    UpdateRequest change = UpdateRequest.parse(ctx.body().buffer(), settings.maxDays(), settings.maxUsage());
+    AliasUpdate update = new AliasUpdate(key.aid(), key.updateKey(),
+        change.days() == null ? null : change.days() * DAY_MILLIS, change.maxUsage());
+    ask(StoreAddress.UPDATE, update.toJson())
+        .map(AliasStatus::fromJson)
+        .onSuccess(status -> {
+          ctx.put(LOG_DETAIL, "renewed " + key.aid() + " (days " + change.days() + ", uses " + change.maxUsage() + ")");
+          sendJson(ctx, 200, statusJson(status));
+        })
+        .onFailure(failure -> ctx.fail(storeRefusal(failure, "update " + key.aid())));
+  }
+
+  private JsonObject statusJson(AliasStatus status) {
+    return AliasJson.status(status, settings.domain(), System.currentTimeMillis())
+        .put("caps", new JsonObject().put("days", settings.maxDays()).put("max-usage", settings.maxUsage()));
   }
 
   private void deleteAlias(RoutingContext ctx) {

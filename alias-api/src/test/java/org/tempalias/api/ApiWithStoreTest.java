@@ -205,6 +205,77 @@ class ApiWithStoreTest {
     assertError(await(client.delete(path).putHeader("Authorization", bearer).send()), 404, "not-found");
   }
 
+  private static HttpResponse<Buffer> patch(JsonObject alias, String contentType, String body) {
+    return await(client.patch("/aliases/" + alias.getString("aid"))
+        .putHeader("Authorization", "Bearer " + alias.getString("updatekey"))
+        .putHeader("Content-Type", contentType)
+        .sendBuffer(Buffer.buffer(body)));
+  }
+
+  @Test
+  void patchRenewsWithinTheCapsAndAnswersTheNewStatus() {
+    JsonObject alias = create("{\"target\":\"me@example.org\",\"max-usage\":3,\"days\":1}");
+    Instant before = Instant.now().minusSeconds(1);
+    HttpResponse<Buffer> renewed = patch(alias, "application/json", "{\"days\":30,\"max-usage\":\"50\"}");
+    assertThat(renewed.statusCode()).as(renewed.bodyAsString()).isEqualTo(200);
+    assertThat(renewed.getHeader("Cache-Control")).isEqualTo("no-store");
+    JsonObject status = json(renewed);
+    Instant until = Instant.parse(status.getString("valid_until"));
+    assertThat(until).isBetween(before.plus(Duration.ofDays(30)), Instant.now().plus(Duration.ofDays(30)));
+    assertThat(status.getInteger("uses_left")).isEqualTo(50);
+    assertThat(status.getInteger("max_usage")).isEqualTo(50);
+    assertThat(status.getJsonObject("caps")).isEqualTo(new JsonObject().put("days", 60).put("max-usage", 100));
+    assertThat(status.containsKey("updatekey")).isFalse();
+
+    // The same status on the next GET; at the caps exactly is within them.
+    HttpResponse<Buffer> atCaps = patch(alias, "application/merge-patch+json", "{\"days\":60,\"max-usage\":100}");
+    assertThat(atCaps.statusCode()).as(atCaps.bodyAsString()).isEqualTo(200);
+    JsonObject got = json(await(client.get("/aliases/" + alias.getString("aid"))
+        .putHeader("Authorization", "Bearer " + alias.getString("updatekey")).send()));
+    assertThat(got.getInteger("uses_left")).isEqualTo(100);
+    assertThat(got.getString("valid_until")).isEqualTo(json(atCaps).getString("valid_until"));
+
+    // One side lifted (JSON merge patch: null removes), as long as the other remains.
+    JsonObject timeless = json(patch(alias, "application/json", "{\"days\":null}"));
+    assertThat(timeless.getValue("valid_until")).isNull();
+    assertThat(timeless.getInteger("uses_left")).isEqualTo(100);
+    assertError(patch(alias, "application/json", "{\"max-usage\":0}"), 400, "invalid-data");
+  }
+
+  @Test
+  void patchBeyondTheCapsOrMalformedChangesNothing() {
+    JsonObject alias = create("{\"target\":\"me@example.org\",\"max-usage\":3,\"days\":1}");
+    for (String body : new String[] {"{\"days\":61}", "{\"max-usage\":101}", "{\"days\":-1}", "{\"days\":1.5}",
+        "{\"max-usage\":1e400}", "{\"days\":0,\"max-usage\":0}", "{}", "{\"max_usage\":5}", "[]", "{\"days\":",
+        "{\"days\":\"7 days\"}"}) {
+      assertError(patch(alias, "application/json", body), 400, "invalid-data");
+    }
+    assertError(patch(alias, "text/plain", "{\"days\":7}"), 400, "invalid-request-type");
+    HttpResponse<Buffer> tooBig = patch(alias, "application/json", "{\"days\":7," + " ".repeat(2000) + "}");
+    assertError(tooBig, 413, "too-much-data");
+
+    HttpResponse<Buffer> wrongKey = await(client.patch("/aliases/" + alias.getString("aid"))
+        .putHeader("Authorization", "Bearer wrongkey").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{\"days\":7}")));
+    assertError(wrongKey, 403, "forbidden");
+    assertError(await(client.patch("/aliases/zzzzzzzzzz").putHeader("Authorization", "Bearer x")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"days\":7}"))), 404, "not-found");
+
+    JsonObject status = json(await(client.get("/aliases/" + alias.getString("aid"))
+        .putHeader("Authorization", "Bearer " + alias.getString("updatekey")).send()));
+    assertThat(status.getInteger("uses_left")).isEqualTo(3);
+    assertThat(status.getString("valid_until")).isEqualTo(alias.getString("valid_until"));
+  }
+
+  @Test
+  void anAliasResourceSaysItTakesPatch() {
+    HttpResponse<Buffer> options = await(client.request(io.vertx.core.http.HttpMethod.OPTIONS, "/aliases/zzzzzzzzzz").send());
+    assertThat(options.getHeader("Allow")).isEqualTo("GET, PATCH, DELETE, OPTIONS");
+    HttpResponse<Buffer> put = await(client.put("/aliases/zzzzzzzzzz").send());
+    assertError(put, 405, "method-not-allowed");
+    assertThat(put.getHeader("Allow")).contains("PATCH");
+  }
+
   @Test
   void storeRefusalsBecomeInvalidData() {
     // The API may be configured with a higher cap than the store; the store's own check wins.

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.AliasUpdate;
 import org.tempalias.contract.ClaimRef;
 import org.tempalias.contract.ClaimReply;
 import org.tempalias.contract.ClaimRequest;
@@ -66,6 +67,7 @@ public class StoreVerticle extends VerticleBase {
   private static final Script RENEW = Script.withClaims("renew");
   private static final Script COMMIT = Script.withClaims("commit");
   private static final Script SETTLE = Script.withClaims("settle");
+  private static final Script UPDATE = Script.withClaims("update");
   private static final Script STATUS = Script.load("status");
   private static final Script RATE_LIMIT = Script.load("ratelimit");
 
@@ -128,6 +130,7 @@ public class StoreVerticle extends VerticleBase {
         bus.consumer(StoreAddress.CREATE, this::onCreate),
         bus.consumer(StoreAddress.GET, this::onGet),
         bus.consumer(StoreAddress.DELETE, this::onDelete),
+        bus.consumer(StoreAddress.UPDATE, this::onUpdate),
         bus.consumer(StoreAddress.CLAIM, this::onClaim),
         bus.consumer(StoreAddress.RENEW, this::onRenew),
         bus.consumer(StoreAddress.COMMIT, this::onCommit),
@@ -234,28 +237,65 @@ public class StoreVerticle extends VerticleBase {
     if (req == null) {
       return;
     }
-    String aid = req.aid();
-    bounded(STATUS.run(redis, Keys.of(aid), List.of()))
-        .compose(r -> {
-          if (r == null) {
-            return Future.failedFuture(StoreError.NOT_FOUND.exception("get: aid=" + aid + " not found"));
-          }
-          if (!Secrets.matches(req.updateKey(), r.get(6).toString())) {
-            return Future.failedFuture(StoreError.FORBIDDEN.exception("get: aid=" + aid + " wrong update key"));
-          }
-          Future<Confirmations.TargetState> target = r.get(8).toInteger() == 1
-              ? confirmations.resolve(aid, r.get(9).toString())
-              : Future.succeededFuture(Confirmations.TargetState.CONFIRMED);
-          return target.compose(state -> state == Confirmations.TargetState.BLOCKED
-              ? Future.failedFuture(StoreError.NOT_FOUND.exception("get: aid=" + aid + " its target refused it"))
-              : Future.succeededFuture(status(aid, r, state == Confirmations.TargetState.CONFIRMED)));
-        })
+    statusOf(req, "get")
         .onSuccess(status -> {
           LOG.info("get: aid={} usesLeft={} inFlight={} forwarded={} confirmed={}",
-              aid, status.usesLeft(), status.usesInFlight(), status.forwarded(), status.confirmed());
+              status.aid(), status.usesLeft(), status.usesInFlight(), status.forwarded(), status.confirmed());
           msg.reply(status.toJson());
         })
-        .onFailure(failed(msg, "get aid=" + aid));
+        .onFailure(failed(msg, "get aid=" + req.aid()));
+  }
+
+  /** What the owner of an alias sees, once the update key matched. */
+  private Future<AliasStatus> statusOf(AliasKey req, String op) {
+    String aid = req.aid();
+    return bounded(STATUS.run(redis, Keys.of(aid), List.of())).compose(r -> {
+      if (r == null) {
+        return Future.failedFuture(StoreError.NOT_FOUND.exception(op + ": aid=" + aid + " not found"));
+      }
+      if (!Secrets.matches(req.updateKey(), r.get(6).toString())) {
+        return Future.failedFuture(StoreError.FORBIDDEN.exception(op + ": aid=" + aid + " wrong update key"));
+      }
+      Future<Confirmations.TargetState> target = r.get(8).toInteger() == 1
+          ? confirmations.resolve(aid, r.get(9).toString())
+          : Future.succeededFuture(Confirmations.TargetState.CONFIRMED);
+      return target.compose(state -> state == Confirmations.TargetState.BLOCKED
+          ? Future.failedFuture(StoreError.NOT_FOUND.exception(op + ": aid=" + aid + " its target refused it"))
+          : Future.succeededFuture(status(aid, r, state == Confirmations.TargetState.CONFIRMED)));
+    });
+  }
+
+  // ---- update ------------------------------------------------------------------------------
+
+  private void onUpdate(Message<JsonObject> msg) {
+    AliasUpdate raw = decoded(msg, AliasUpdate::fromJson);
+    AliasKey key = raw == null ? null : aliasKey(msg, "update", new AliasKey(raw.aid(), raw.updateKey()));
+    if (key == null) {
+      return;
+    }
+    AliasUpdate req = new AliasUpdate(key.aid(), key.updateKey(), raw.lifetimeMillis(), raw.usesLeft());
+    String problem = UpdateCheck.problem(req, config);
+    if (problem != null) {
+      refuse(msg, StoreError.INVALID, "update: aid=" + req.aid() + ": " + problem);
+      return;
+    }
+    List<String> args = List.of(Secrets.hash(req.updateKey() == null ? "" : req.updateKey()),
+        req.lifetimeMillis() == null ? "" : Long.toString(req.lifetimeMillis()),
+        req.usesLeft() == null ? "" : Integer.toString(req.usesLeft()));
+    bounded(UPDATE.run(redis, Keys.of(req.aid()), args))
+        .compose(r -> switch (r.toInteger()) {
+          case 3 -> statusOf(key, "update");
+          case 2 -> Future.failedFuture(StoreError.INVALID.exception(
+              "update: aid=" + req.aid() + " would have neither a time nor a use limit"));
+          case 1 -> Future.failedFuture(StoreError.FORBIDDEN.exception("update: aid=" + req.aid() + " wrong update key"));
+          default -> Future.failedFuture(StoreError.NOT_FOUND.exception("update: aid=" + req.aid() + " not found"));
+        })
+        .onSuccess(status -> {
+          LOG.info("update: aid={} lifetimeMillis={} usesLeft={} -> expiresAt={} usesLeft={}", req.aid(),
+              req.lifetimeMillis(), req.usesLeft(), status.expiresAtMillis(), status.usesLeft());
+          msg.reply(status.toJson());
+        })
+        .onFailure(failed(msg, "update aid=" + req.aid()));
   }
 
   private static AliasStatus status(String aid, Response r, boolean confirmed) {
@@ -293,7 +333,10 @@ public class StoreVerticle extends VerticleBase {
 
   /** The request with its id lower-cased, or null once it was refused NOT_FOUND (no or no well-formed id). */
   private AliasKey aliasKey(Message<JsonObject> msg, String op) {
-    AliasKey req = decoded(msg, AliasKey::fromJson);
+    return aliasKey(msg, op, decoded(msg, AliasKey::fromJson));
+  }
+
+  private AliasKey aliasKey(Message<JsonObject> msg, String op, AliasKey req) {
     if (req == null || req.aid() == null) {
       refuse(msg, StoreError.NOT_FOUND, op + ": request without an alias id");
       return null;

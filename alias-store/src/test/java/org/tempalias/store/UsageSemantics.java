@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.AliasUpdate;
 import org.tempalias.contract.ClaimReply;
 import org.tempalias.contract.ClaimState;
 import org.tempalias.contract.ConfirmationRequest;
@@ -366,6 +367,103 @@ abstract class UsageSemantics {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  // ---- update ------------------------------------------------------------------------------
+
+  AliasStatus update(CreatedAlias a, Long lifetimeMillis, Integer usesLeft) {
+    return AliasStatus.fromJson(await(store.request(StoreAddress.UPDATE,
+        new AliasUpdate(a.aid(), a.updateKey(), lifetimeMillis, usesLeft).toJson())));
+  }
+
+  @Test
+  void anUpdateSetsNewLimitsCountedFromNow() {
+    CreatedAlias a = store.create(TARGET, HOUR, 3);
+    ClaimReply used = store.claim(a.aid());
+    assertThat(store.settle(a.aid(), used.claimId(), USED)).isTrue();
+    ClaimReply open = store.claim(a.aid());
+    assertClaimed(open);
+
+    long before = System.currentTimeMillis();
+    AliasStatus renewed = update(a, 7 * 24 * HOUR, 5);
+    assertThat(renewed.expiresAtMillis()).isBetween(before + 7 * 24 * HOUR - 5_000, System.currentTimeMillis() + 7 * 24 * HOUR);
+    // Five more from now, the open transaction's use on top of them; the total so far counts.
+    assertThat(renewed.usesLeft()).isEqualTo(5);
+    assertThat(renewed.usesInFlight()).isEqualTo(1);
+    assertThat(renewed.maxUsage()).isEqualTo(1 + 1 + 5);
+    assertThat(renewed.forwarded()).isEqualTo(1);
+
+    // The open transaction spends its own use, not one of the five.
+    assertThat(store.settle(a.aid(), open.claimId(), USED)).isTrue();
+    assertThat(store.get(a.aid(), a.updateKey()).usesLeft()).isEqualTo(5);
+    for (int i = 0; i < 5; i++) {
+      ClaimReply c = store.claim(a.aid());
+      assertClaimed(c);
+      assertThat(store.settle(a.aid(), c.claimId(), USED)).isTrue();
+    }
+    assertThat(store.claim(a.aid()).outcome()).isEqualTo(UNKNOWN);
+    assertThat(store.failureOf(StoreAddress.UPDATE, new AliasUpdate(a.aid(), a.updateKey(), HOUR, null).toJson()))
+        .as("a used-up alias cannot be revived").isEqualTo(StoreError.NOT_FOUND);
+  }
+
+  @Test
+  void anUpdateMayDropOneLimitButNotBoth() {
+    CreatedAlias a = store.create(TARGET, HOUR, 3);
+    AliasStatus unlimitedTime = update(a, 0L, null);
+    assertThat(unlimitedTime.expiresAtMillis()).isZero();
+    assertThat(unlimitedTime.usesLeft()).isEqualTo(3);
+    assertThat(store.failureOf(StoreAddress.UPDATE, new AliasUpdate(a.aid(), a.updateKey(), null, 0).toJson()))
+        .as("neither limit would remain").isEqualTo(StoreError.INVALID);
+
+    AliasStatus timed = update(a, 2 * HOUR, 0);
+    assertThat(timed.maxUsage()).isZero();
+    assertThat(timed.usesLeft()).isEqualTo(-1);
+    assertThat(timed.expiresAtMillis()).isGreaterThan(System.currentTimeMillis() + HOUR);
+    assertThat(store.failureOf(StoreAddress.UPDATE, new AliasUpdate(a.aid(), a.updateKey(), 0L, null).toJson()))
+        .isEqualTo(StoreError.INVALID);
+  }
+
+  @Test
+  void anUpdateStaysWithinTheCapsAndNeedsTheKey() {
+    CreatedAlias a = store.create(TARGET, HOUR, 3);
+    List<AliasUpdate> bad = List.of(
+        new AliasUpdate(a.aid(), a.updateKey(), 61L * 24 * HOUR, null),
+        new AliasUpdate(a.aid(), a.updateKey(), null, 101),
+        new AliasUpdate(a.aid(), a.updateKey(), -1L, null),
+        new AliasUpdate(a.aid(), a.updateKey(), null, -1),
+        new AliasUpdate(a.aid(), a.updateKey(), null, null),
+        new AliasUpdate(a.aid(), a.updateKey(), 0L, 0));
+    for (AliasUpdate req : bad) {
+      assertThat(store.failureOf(StoreAddress.UPDATE, req.toJson())).as(req.toString()).isEqualTo(StoreError.INVALID);
+    }
+    assertThat(store.failureOf(StoreAddress.UPDATE, new AliasUpdate(a.aid(), a.updateKey() + "x", HOUR, 1).toJson()))
+        .isEqualTo(StoreError.FORBIDDEN);
+    assertThat(store.failureOf(StoreAddress.UPDATE, new AliasUpdate(a.aid(), null, HOUR, 1).toJson()))
+        .isEqualTo(StoreError.FORBIDDEN);
+    assertThat(store.failureOf(StoreAddress.UPDATE, new AliasUpdate("zzzzzzzzzz", a.updateKey(), HOUR, 1).toJson()))
+        .isEqualTo(StoreError.NOT_FOUND);
+    assertThat(store.get(a.aid(), a.updateKey()))
+        .isEqualTo(new AliasStatus(a.aid(), TARGET, a.createdAtMillis(), a.expiresAtMillis(), 3, 3, 0, 0));
+    assertThat(update(a, 60L * 24 * HOUR, 100).usesLeft()).isEqualTo(100);
+  }
+
+  @Test
+  void aCommitStillCountsAfterTheAliasWasRenewed() {
+    CreatedAlias a = store.create(TARGET, 2_000, 0);
+    ClaimReply c = store.claim(a.aid());
+    assertThat(store.commit(a.aid(), c.claimId(), 3_000)).isEqualTo(ClaimState.State.HELD);
+    update(a, HOUR, 2);
+    // Past the original lifetime the renewed alias lives on, and the commit never settled is
+    // spent when its hold passes, from the use it held (on top of the two given).
+    long deadline = System.currentTimeMillis() + 10_000;
+    AliasStatus s = store.get(a.aid(), a.updateKey());
+    while (s.forwarded() == 0 && System.currentTimeMillis() < deadline) {
+      pause(100);
+      s = store.get(a.aid(), a.updateKey());
+    }
+    assertThat(System.currentTimeMillis()).isGreaterThan(a.expiresAtMillis());
+    assertThat(s.forwarded()).isEqualTo(1);
+    assertThat(s.usesLeft()).isEqualTo(2);
   }
 
   // ---- rate limit --------------------------------------------------------------------------

@@ -12,6 +12,11 @@ public final class StoreAddress {
   public static final String GET = "tempalias.store.get";
   /** {@link AliasKey} -> empty JSON object; fails NOT_FOUND, FORBIDDEN, UNAVAILABLE. */
   public static final String DELETE = "tempalias.store.delete";
+  /**
+   * {@link AliasUpdate} -> {@link AliasStatus} after it: new limits counted from now, within the
+   * caps; fails NOT_FOUND, FORBIDDEN, INVALID (over a cap, or no limit would remain), UNAVAILABLE.
+   */
+  public static final String UPDATE = "tempalias.store.update";
   /** {@link ClaimRequest} -> {@link ClaimReply}; fails UNAVAILABLE. */
   public static final String CLAIM = "tempalias.store.claim";
   /** {@link ClaimRef} -> {@link ClaimState}: the claim's lease starts again; fails UNAVAILABLE. */

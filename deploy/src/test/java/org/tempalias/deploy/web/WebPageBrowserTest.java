@@ -261,6 +261,30 @@ class WebPageBrowserTest {
 
   @Test
   @Order(4)
+  void extendGivesATimedAliasAWeekMore() throws Exception {
+    assertThat(aid).as("the alias from the creation test").isNotNull();
+    String key = updateKey(aid);
+    open();
+    waiting().until(ExpectedConditions.attributeToBe(itemOf(aid), "data-state", "active"));
+    WebElement extend = driver.findElement(itemOf(aid)).findElement(By.cssSelector("[data-action=extend]"));
+    assertThat(extend.getText()).as("its name says which alias").startsWith("Extend").contains(address);
+    extend.click();
+
+    // Seven days left, rounded up, plus a week; the server's expiry moved with it.
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(
+        By.id("announcer"), "Extended " + address + ": it now expires in 14 days."));
+    waiting().until(d -> d.findElement(itemOf(aid)).getText().contains("Expires in 14 days"));
+    JsonObject status = new JsonObject(getAlias(aid, key).body());
+    java.time.Instant until = java.time.Instant.parse(status.getString("valid_until"));
+    assertThat(until).isBetween(java.time.Instant.now().plus(Duration.ofDays(14)).minusSeconds(60),
+        java.time.Instant.now().plus(Duration.ofDays(14)));
+    assertThat(status.getInteger("uses_left")).as("the use limit is left as it was").isEqualTo(10);
+    assertThat(stored().stream().map(JsonObject.class::cast).filter(e -> aid.equals(e.getString("aid")))
+        .findFirst().orElseThrow().getString("validUntil")).isEqualTo(status.getString("valid_until"));
+  }
+
+  @Test
+  @Order(5)
   void deletesAfterConfirmationAndTheAliasIsGone() throws Exception {
     assertThat(aid).as("the alias from the creation test").isNotNull();
     String key = updateKey(aid);
