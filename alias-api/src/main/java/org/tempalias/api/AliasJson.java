@@ -1,11 +1,13 @@
 package org.tempalias.api;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import org.tempalias.contract.AliasStatus;
 import org.tempalias.contract.CreatedAlias;
+import org.tempalias.contract.SenderLock;
 
 /**
  * The JSON the API answers with, in the field names of the 2010 API (snake case, plus the
@@ -58,6 +60,19 @@ final class AliasJson {
         .put("uses_in_flight", status.usesInFlight())
         .put("forwarded", status.forwarded())
         .put("confirmed", status.confirmed())
-        .put("currentDate", iso(nowMillis));
+        .put("description", status.description())
+        .put("currentDate", iso(nowMillis))
+        .mergeIn(putLock(new JsonObject(), status.lock()));
+  }
+
+  /**
+   * {@code senders}: the allowed sender domains, null when any sender is; {@code lock}: null,
+   * {@code "senders"} or {@code "first-sender"} (then {@code senders} is empty until the first
+   * delivery sets it).
+   */
+  static JsonObject putLock(JsonObject json, SenderLock lock) {
+    return json
+        .put("senders", lock.locked() ? new JsonArray(lock.domains()) : null)
+        .put("lock", lock.firstSender() ? "first-sender" : lock.locked() ? "senders" : null);
   }
 }

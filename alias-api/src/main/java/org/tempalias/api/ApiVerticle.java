@@ -229,7 +229,7 @@ public class ApiVerticle extends VerticleBase {
     // The creation limit counts an IPv6 client by its /64.
     String client = ClientKey.of(ctx.get(CLIENT_IP));
     CreateAlias create = new CreateAlias(
-        request.target().toString(), request.days() * DAY_MILLIS, request.maxUsage(), client);
+        request.target().toString(), request.days() * DAY_MILLIS, request.maxUsage(), client, request.lock(), null);
     ask(StoreAddress.CREATE, create.toJson())
         .map(CreatedAlias::fromJson)
         .onSuccess(created -> {
@@ -238,7 +238,12 @@ public class ApiVerticle extends VerticleBase {
           if (created.confirmToken() != null) {
             askTargetToConfirm(created);
           }
-          sendJson(ctx, 200, AliasJson.created(created, request.days(), settings.domain(), System.currentTimeMillis()));
+          JsonObject reply = AliasJson.created(created, request.days(), settings.domain(), System.currentTimeMillis());
+          if (request.lock().locked()) {
+            // Only when asked for: the original clients see exactly the fields they know.
+            AliasJson.putLock(reply, request.lock());
+          }
+          sendJson(ctx, 200, reply);
         })
         .onFailure(failure -> ctx.fail(storeRefusal(failure, "create")));
   }

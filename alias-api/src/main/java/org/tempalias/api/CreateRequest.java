@@ -3,10 +3,15 @@ package org.tempalias.api;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import org.tempalias.contract.SenderLock;
 
 /**
  * The body of {@code POST /aliases}, checked: {@code {"target", "days", "max-usage"}} as the
@@ -14,14 +19,21 @@ import java.util.Locale;
  * strings (the original web form sent strings); 0, null, "" or absent means "no limit on that
  * side"; at least one limit is required.
  *
+ * <p>Optional {@code "senders": ["shop.example", …]} and {@code "lock": "first-sender"} lock the
+ * alias to senders in those domains (see {@link SenderLock}).
+ *
  * @param target   the checked forwarding address
  * @param days     lifetime in days, 0 for no time limit
  * @param maxUsage number of forwards, 0 for no use limit
+ * @param lock     which senders the alias takes mail from
  */
-public record CreateRequest(TargetAddress target, int days, int maxUsage) {
+public record CreateRequest(TargetAddress target, int days, int maxUsage, SenderLock lock) {
   public static final String TARGET = "target";
   public static final String DAYS = "days";
   public static final String MAX_USAGE = "max-usage";
+  public static final String SENDERS = "senders";
+  public static final String LOCK = "lock";
+  public static final String FIRST_SENDER = "first-sender";
 
   /**
    * True for {@code application/json}, alone or with a UTF-8 charset parameter (RFC 8259 §8.1: JSON
@@ -86,7 +98,38 @@ public record CreateRequest(TargetAddress target, int days, int maxUsage) {
     if (days == 0 && uses == 0) {
       throw ApiError.invalidData("give days or max-usage (or both): an alias needs a limit");
     }
-    return new CreateRequest(address, days, uses);
+    return new CreateRequest(address, days, uses, senderLock(json.getValue(SENDERS), json.getValue(LOCK)));
+  }
+
+  /** {@code senders} (domains, normalized and deduplicated) and {@code lock}; throws invalid-data. */
+  static SenderLock senderLock(Object senders, Object lock) {
+    boolean firstSender;
+    if (lock == null) {
+      firstSender = false;
+    } else if (FIRST_SENDER.equals(lock)) {
+      firstSender = true;
+    } else {
+      throw ApiError.invalidData("lock must be \"first-sender\" (or absent)");
+    }
+    if (senders == null) {
+      return new SenderLock(List.of(), firstSender);
+    }
+    if (!(senders instanceof JsonArray list)) {
+      throw ApiError.invalidData("senders must be a list of domains, like [\"shop.example\"]");
+    }
+    Set<String> domains = new LinkedHashSet<>();
+    for (Object entry : list) {
+      String domain = entry instanceof String s ? SenderLock.normalize(s) : null;
+      if (domain == null) {
+        throw ApiError.invalidData("senders: " + (entry instanceof String s ? "\"" + clip(s) + "\"" : clip(String.valueOf(entry)))
+            + " is not a domain name (write shop.example: its subdomains are included)");
+      }
+      domains.add(domain);
+    }
+    if (domains.size() > SenderLock.MAX_DOMAINS) {
+      throw ApiError.invalidData("senders: at most " + SenderLock.MAX_DOMAINS + " domains");
+    }
+    return new SenderLock(List.copyOf(domains), firstSender);
   }
 
   /** A non-negative whole number not above {@code cap}, from a JSON number or a numeric string. */
@@ -130,6 +173,7 @@ public record CreateRequest(TargetAddress target, int days, int maxUsage) {
   }
 
   private static String clip(String s) {
-    return s.length() <= 20 ? s : s.substring(0, 20) + "…";
+    String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return printable.length() <= 20 ? printable : printable.substring(0, 20) + "…";
   }
 }

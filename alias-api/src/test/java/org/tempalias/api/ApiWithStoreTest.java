@@ -277,6 +277,31 @@ class ApiWithStoreTest {
   }
 
   @Test
+  void aSenderLockIsEchoedAndShownInTheStatus() {
+    JsonObject alias = create("{\"target\":\"me@example.org\",\"days\":7,\"senders\":[\"Shop.Example\"]}");
+    assertThat(alias.getJsonArray("senders")).containsExactly("shop.example");
+    assertThat(alias.getString("lock")).isEqualTo("senders");
+    JsonObject status = json(await(client.get("/aliases/" + alias.getString("aid"))
+        .putHeader("Authorization", "Bearer " + alias.getString("updatekey")).send()));
+    assertThat(status.getJsonArray("senders")).containsExactly("shop.example");
+    assertThat(status.getString("lock")).isEqualTo("senders");
+
+    JsonObject first = create("{\"target\":\"me@example.org\",\"days\":7,\"lock\":\"first-sender\"}");
+    JsonObject firstStatus = json(await(client.get("/aliases/" + first.getString("aid"))
+        .putHeader("Authorization", "Bearer " + first.getString("updatekey")).send()));
+    assertThat(firstStatus.getString("lock")).isEqualTo("first-sender");
+    assertThat(firstStatus.getJsonArray("senders")).isEmpty();
+
+    JsonObject open = create("{\"target\":\"me@example.org\",\"days\":7}");
+    assertThat(open.containsKey("lock")).as("the original reply shape without a lock").isFalse();
+    JsonObject openStatus = json(await(client.get("/aliases/" + open.getString("aid"))
+        .putHeader("Authorization", "Bearer " + open.getString("updatekey")).send()));
+    assertThat(openStatus.getValue("senders")).isNull();
+    assertThat(openStatus.getValue("lock")).isNull();
+    assertError(postJson(client, "{\"target\":\"me@example.org\",\"days\":7,\"senders\":[\"nodot\"]}"), 400, "invalid-data");
+  }
+
+  @Test
   void storeRefusalsBecomeInvalidData() {
     // The API may be configured with a higher cap than the store; the store's own check wins.
     ApiVerticle generous = TestSupport.deployApi(vertx, new JsonObject().put("maxDays", 365));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import org.tempalias.contract.SenderLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -94,5 +96,31 @@ class CreateRequestTest {
   void otherContentTypes(String header) {
     assertThat(CreateRequest.isJsonContentType(header)).isFalse();
     assertThat(CreateRequest.isJsonContentType(null)).isFalse();
+  }
+
+  @Test
+  void senderLocksAreNormalizedDomains() {
+    CreateRequest r = parse("{\"target\":\"me@example.org\",\"days\":7,"
+        + "\"senders\":[\"Shop.Example.\",\"shop.example\",\"bücher.example\"]}");
+    assertThat(r.lock()).isEqualTo(new SenderLock(List.of("shop.example", "xn--bcher-kva.example"), false));
+    assertThat(parse("{\"target\":\"me@example.org\",\"days\":7,\"lock\":\"first-sender\"}").lock())
+        .isEqualTo(new SenderLock(List.of(), true));
+    assertThat(parse("{\"target\":\"me@example.org\",\"days\":7,\"senders\":null,\"lock\":null}").lock())
+        .isEqualTo(SenderLock.NONE);
+    assertThat(parse("{\"target\":\"me@example.org\",\"days\":7}").lock().locked()).isFalse();
+
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"senders\":\"shop.example\"}", "list of domains");
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"senders\":[\"*.shop.example\"]}", "not a domain name");
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"senders\":[\"@shop.example\"]}", "not a domain name");
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"senders\":[\"localhost\"]}", "not a domain name");
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"senders\":[\"[192.0.2.1]\"]}", "not a domain name");
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"senders\":[\"a.example\\r\\nQUIT\"]}", "not a domain name");
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"senders\":[7]}", "7 is not a domain name");
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"lock\":\"first\"}", "first-sender");
+    StringBuilder eleven = new StringBuilder();
+    for (int i = 0; i < 11; i++) {
+      eleven.append(i == 0 ? "" : ",").append("\"d").append(i).append(".example\"");
+    }
+    assertInvalid("{\"target\":\"me@example.org\",\"days\":7,\"senders\":[" + eleven + "]}", "at most 10");
   }
 }

@@ -32,6 +32,7 @@ import org.tempalias.contract.ClaimState;
 import org.tempalias.contract.ConfirmationRequest;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
+import org.tempalias.contract.SenderLock;
 import org.tempalias.contract.SettleReply;
 import org.tempalias.contract.SettleRequest;
 import org.tempalias.contract.StoreAddress;
@@ -215,7 +216,9 @@ public class StoreVerticle extends VerticleBase {
   private Future<CreatedAlias> insert(CreateAlias req, String targetHash, long waitMillis, String updateKey, int attempt) {
     String aid = ids.get();
     List<String> args = List.of(req.target(), Long.toString(req.lifetimeMillis()),
-        Integer.toString(req.maxUsage()), Secrets.hash(updateKey), targetHash, Long.toString(waitMillis));
+        Integer.toString(req.maxUsage()), Secrets.hash(updateKey), targetHash, Long.toString(waitMillis),
+        String.join(" ", req.lock().domains()), req.lock().firstSender() ? "1" : "0",
+        req.description() == null ? "" : req.description());
     return bounded(CREATE.run(redis, List.of(Keys.alias(aid)), args)).compose(r -> {
       if (r.type() == ResponseType.NUMBER) {
         if (attempt >= CREATE_ATTEMPTS) {
@@ -301,8 +304,13 @@ public class StoreVerticle extends VerticleBase {
   private static AliasStatus status(String aid, Response r, boolean confirmed) {
     int max = r.get(3).toInteger();
     int live = r.get(7).toInteger();
+    String senders = r.get(10).toString();
+    SenderLock lock = new SenderLock(senders.isEmpty() ? List.of() : List.of(senders.split(" ")),
+        "first".equals(r.get(11).toString()));
+    String note = r.get(12).toString();
     return new AliasStatus(aid, r.get(0).toString(), r.get(1).toLong(), r.get(2).toLong(), max,
-        max > 0 ? Math.max(0, r.get(4).toInteger() - live) : -1, live, r.get(5).toLong(), confirmed);
+        max > 0 ? Math.max(0, r.get(4).toInteger() - live) : -1, live, r.get(5).toLong(), confirmed, lock,
+        note.isEmpty() ? null : note);
   }
 
   private void onDelete(Message<JsonObject> msg) {
@@ -367,7 +375,11 @@ public class StoreVerticle extends VerticleBase {
     }
     String claimId = req.claimId() != null ? req.claimId() : Secrets.newClaimId();
     long lease = config.claimLeaseMillis();
-    claim(aid, claimId, true)
+    String sender = req.senderDomain() == null ? "" : req.senderDomain();
+    if (!sender.isEmpty() && !sender.equals(SenderLock.normalize(sender))) {
+      sender = ""; // not a domain name: no lock allows it (the gateway sends normalized names)
+    }
+    claim(aid, claimId, sender, true)
         .onSuccess(reply -> {
           LOG.info("claim: tx={} aid={} claim={} -> {}", tx, aid, claimId, reply.outcome());
           msg.reply(reply.toJson());
@@ -376,20 +388,22 @@ public class StoreVerticle extends VerticleBase {
   }
 
   /** The claim script; an alias still waiting for its target asks the target once (see Confirmations). */
-  private Future<ClaimReply> claim(String aid, String claimId, boolean mayResolve) {
+  private Future<ClaimReply> claim(String aid, String claimId, String sender, boolean mayResolve) {
     long lease = config.claimLeaseMillis();
-    return bounded(CLAIM.run(redis, Keys.of(aid), List.of(claimId, Long.toString(lease)))).compose(r -> {
+    return bounded(CLAIM.run(redis, Keys.of(aid), List.of(claimId, Long.toString(lease), sender))).compose(r -> {
       switch (r.get(0).toInteger()) {
         case 2:
           return Future.succeededFuture(ClaimReply.claimed(claimId, r.get(1).toString(), lease));
         case 1:
           return Future.succeededFuture(ClaimReply.busy());
+        case 5:
+          return Future.succeededFuture(ClaimReply.senderRefused());
         case 4:
           if (!mayResolve) {
             return Future.succeededFuture(ClaimReply.pending());
           }
           return confirmations.resolve(aid, r.get(1).toString()).compose(state -> switch (state) {
-            case CONFIRMED -> claim(aid, claimId, false);
+            case CONFIRMED -> claim(aid, claimId, sender, false);
             case BLOCKED -> Future.succeededFuture(ClaimReply.unknown());
             case NONE -> Future.succeededFuture(ClaimReply.pending());
           });
@@ -460,7 +474,10 @@ public class StoreVerticle extends VerticleBase {
     String aid = req.aid().toLowerCase(Locale.ROOT);
     SettleRequest.Settlement settlement = req.settlement();
     String claimId = req.claimId();
-    bounded(SETTLE.run(redis, Keys.of(aid), List.of(claimId, settlement.name(), Long.toString(CANCEL_KEEP_MILLIS))))
+    String sender = req.senderDomain() == null || !req.senderDomain().equals(SenderLock.normalize(req.senderDomain()))
+        ? "" : req.senderDomain();
+    bounded(SETTLE.run(redis, Keys.of(aid),
+            List.of(claimId, settlement.name(), Long.toString(CANCEL_KEEP_MILLIS), sender)))
         .onSuccess(r -> {
           int outcome = r.toInteger();
           LOG.info("settle: aid={} claim={} {} -> {}", aid, claimId, settlement,

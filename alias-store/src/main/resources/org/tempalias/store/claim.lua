@@ -1,11 +1,12 @@
 -- Hold one use of an alias for a mail transaction until it is committed and settled, or its lease
 -- runs out.
--- ARGV[1] claim id (the caller's), ARGV[2] lease in ms
+-- ARGV[1] claim id (the caller's), ARGV[2] lease in ms, ARGV[3] the sender's domain ('' = null sender)
 -- Returns {0} unknown (no such alias: never created, expired, used up or deleted),
 --         {1} busy (every remaining use is held by a live claim: the outcome is still open),
 --         {2, target} claimed,
 --         {3} cancelled (the caller already released this claim id: it gave up waiting for us),
---         {4, target hash} the alias waits for its target to confirm.
+--         {4, target hash} the alias waits for its target to confirm,
+--         {5} the alias's sender lock does not allow this sender (no use is taken).
 local now = now_ms()
 if not purge(now) then
   return {0}
@@ -13,7 +14,13 @@ end
 if redis.call('ZSCORE', KEYS[4], ARGV[1]) then
   return {3}
 end
-local a = redis.call('HMGET', KEYS[1], 'target', 'max', 'left', 'pending', 'th')
+local a = redis.call('HMGET', KEYS[1], 'target', 'max', 'left', 'pending', 'th', 'senders', 'lock')
+if a[6] or a[7] == 'first' then
+  -- A first-sender lock not yet set lets any named sender through; its first delivery sets it.
+  if ARGV[3] == '' or (a[6] and not sender_allowed(ARGV[3], a[6])) then
+    return {5}
+  end
+end
 if a[4] == '1' then
   return {4, a[5]}
 end

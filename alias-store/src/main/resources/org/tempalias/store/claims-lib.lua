@@ -1,5 +1,6 @@
 -- Shared by the per-alias scripts that change claims (prepended by Script.withClaims).
--- KEYS[1] alias:{id}          hash: target, created, expires, max, left, forwarded, ukey
+-- KEYS[1] alias:{id}          hash: target, created, expires, max, left, forwarded, ukey, th,
+--                              and when set: pending, senders, lock, note
 -- KEYS[2] alias:{id}:claims   claim id -> lease deadline (epoch ms): uses held by live transactions
 -- KEYS[3] alias:{id}:commits  claim id -> settle deadline: claims whose final dot may have gone out
 -- KEYS[4] alias:{id}:cancelled claim id -> forget-after: ids their caller released before it heard
@@ -53,3 +54,17 @@ local function uses_held()
   return redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3])
 end
 
+
+-- A sender lock (SenderLock): the sender's domain is one of the space-separated allowed domains
+-- or a subdomain of one. The null sender ('') is never allowed.
+local function sender_allowed(domain, allowed)
+  if domain == '' then
+    return false
+  end
+  for d in string.gmatch(allowed, '%S+') do
+    if domain == d or (#domain > #d + 1 and string.sub(domain, -(#d + 1)) == '.' .. d) then
+      return true
+    end
+  end
+  return false
+end

@@ -2,7 +2,9 @@
 -- KEYS[1] alias:{id}
 -- ARGV[1] target, ARGV[2] lifetime in ms (0 = none), ARGV[3] max uses (0 = none),
 -- ARGV[4] SHA-256 of the update key (hex), ARGV[5] the target's keyed hash,
--- ARGV[6] how long the alias may wait for its target to confirm, in ms (0 = it need not)
+-- ARGV[6] how long the alias may wait for its target to confirm, in ms (0 = it need not),
+-- ARGV[7] allowed sender domains, space-separated ('' = any), ARGV[8] '1' for a first-sender lock,
+-- ARGV[9] the owner's description ('' = none)
 -- Returns 0 when the id is taken, else {created, expires} in epoch ms (expires 0 = none).
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
@@ -23,6 +25,15 @@ redis.call('HSET', KEYS[1],
   'forwarded', 0,
   'ukey', ARGV[4],
   'th', ARGV[5])
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[1], 'senders', ARGV[7])
+end
+if ARGV[8] == '1' then
+  redis.call('HSET', KEYS[1], 'lock', 'first')
+end
+if ARGV[9] ~= '' then
+  redis.call('HSET', KEYS[1], 'note', ARGV[9])
+end
 local gone = expires
 local wait = tonumber(ARGV[6])
 if wait > 0 then

@@ -92,6 +92,11 @@ final class StoreClient implements AutoCloseable {
     return request(StoreAddress.CLAIM, new ClaimRequest(aid, claimId, "tx-test").toJson()).map(ClaimReply::fromJson);
   }
 
+  /** A claim name as the gateway makes them. */
+  static String newClaimName() {
+    return java.util.UUID.randomUUID().toString();
+  }
+
   ClaimState.State renew(String aid, String claimId) {
     return ClaimState.fromJson(await(request(StoreAddress.RENEW, new ClaimRef(aid, claimId, 0).toJson()))).state();
   }

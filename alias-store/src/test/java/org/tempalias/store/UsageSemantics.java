@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
 import org.tempalias.contract.AliasUpdate;
+import org.tempalias.contract.ClaimRequest;
+import org.tempalias.contract.SenderLock;
+import org.tempalias.contract.SettleReply;
+import org.tempalias.contract.SettleRequest;
 import org.tempalias.contract.ClaimReply;
 import org.tempalias.contract.ClaimState;
 import org.tempalias.contract.ConfirmationRequest;
@@ -130,7 +134,7 @@ abstract class UsageSemantics {
    */
   private Future<Integer> delivery(String aid, boolean failOnce) {
     return store.claimAsync(aid).compose(reply -> switch (reply.outcome()) {
-      case UNKNOWN, PENDING -> Future.succeededFuture(0);
+      case UNKNOWN, PENDING, SENDER_REFUSED -> Future.succeededFuture(0);
       case BUSY -> store.vertx.timer(2).compose(t -> delivery(aid, failOnce));
       case CLAIMED -> failOnce
           ? store.settleAsync(aid, reply.claimId(), RELEASED).compose(s -> delivery(aid, false))
@@ -464,6 +468,81 @@ abstract class UsageSemantics {
     assertThat(System.currentTimeMillis()).isGreaterThan(a.expiresAtMillis());
     assertThat(s.forwarded()).isEqualTo(1);
     assertThat(s.usesLeft()).isEqualTo(2);
+  }
+
+  // ---- sender locks ------------------------------------------------------------------------
+
+  CreatedAlias locked(SenderLock lock, int maxUsage) {
+    return store.create(new CreateAlias(TARGET, HOUR, maxUsage, null, lock, null));
+  }
+
+  ClaimReply claimFrom(String aid, String senderDomain) {
+    return ClaimReply.fromJson(await(store.request(StoreAddress.CLAIM,
+        new ClaimRequest(aid, StoreClient.newClaimName(), "tx-test", senderDomain).toJson())));
+  }
+
+  @Test
+  void aSenderLockLetsItsDomainsAndTheirSubdomainsThroughAndCostsNothingElse() {
+    CreatedAlias a = locked(new SenderLock(List.of("shop.example", "mailer.example"), false), 5);
+    for (String allowed : List.of("shop.example", "news.shop.example", "a.b.mailer.example")) {
+      ClaimReply c = claimFrom(a.aid(), allowed);
+      assertThat(c.outcome()).as(allowed).isEqualTo(CLAIMED);
+      assertThat(store.settle(a.aid(), c.claimId(), RELEASED)).isTrue();
+    }
+    for (String refused : List.of("evil.example", "evilshop.example", "shop.example.evil.example", "example", "", "[192.0.2.1]",
+        "SHOP.EXAMPLE")) {
+      assertThat(claimFrom(a.aid(), refused).outcome()).as(refused).isEqualTo(ClaimReply.Outcome.SENDER_REFUSED);
+    }
+    assertThat(store.claim(a.aid()).outcome()).as("no sender named: the null sender").isEqualTo(ClaimReply.Outcome.SENDER_REFUSED);
+    AliasStatus s = store.get(a.aid(), a.updateKey());
+    assertThat(s.usesLeft()).as("refusals took no use").isEqualTo(5);
+    assertThat(s.usesInFlight()).isZero();
+    assertThat(s.lock()).isEqualTo(new SenderLock(List.of("shop.example", "mailer.example"), false));
+  }
+
+  @Test
+  void aFirstSenderLockIsSetByTheFirstDeliveryNotTheFirstAttempt() {
+    CreatedAlias a = locked(new SenderLock(List.of(), true), 5);
+    assertThat(claimFrom(a.aid(), "").outcome()).as("null sender").isEqualTo(ClaimReply.Outcome.SENDER_REFUSED);
+
+    // A message from one domain that fails upstream does not lock the alias ...
+    ClaimReply failed = claimFrom(a.aid(), "spam.example");
+    assertThat(failed.outcome()).isEqualTo(CLAIMED);
+    assertThat(settleFrom(a.aid(), failed.claimId(), RELEASED, "spam.example")).isTrue();
+    assertThat(store.get(a.aid(), a.updateKey()).lock()).isEqualTo(new SenderLock(List.of(), true));
+
+    // ... the first one delivered does.
+    ClaimReply first = claimFrom(a.aid(), "mail.shop.example");
+    assertThat(first.outcome()).isEqualTo(CLAIMED);
+    assertThat(settleFrom(a.aid(), first.claimId(), USED, "mail.shop.example")).isTrue();
+    assertThat(store.get(a.aid(), a.updateKey()).lock()).isEqualTo(new SenderLock(List.of("mail.shop.example"), true));
+    assertThat(claimFrom(a.aid(), "spam.example").outcome()).isEqualTo(ClaimReply.Outcome.SENDER_REFUSED);
+    assertThat(claimFrom(a.aid(), "shop.example").outcome()).as("the parent is another domain")
+        .isEqualTo(ClaimReply.Outcome.SENDER_REFUSED);
+    ClaimReply again = claimFrom(a.aid(), "eu.mail.shop.example");
+    assertThat(again.outcome()).isEqualTo(CLAIMED);
+    assertThat(settleFrom(a.aid(), again.claimId(), USED, "eu.mail.shop.example")).isTrue();
+    assertThat(store.get(a.aid(), a.updateKey()).lock().domains()).as("set once").containsExactly("mail.shop.example");
+    assertThat(store.get(a.aid(), a.updateKey()).usesLeft()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnlockedAliasTakesAnySenderAndUnnormalizedLocksAreRefused() {
+    CreatedAlias open = store.create(TARGET, HOUR, 2);
+    assertThat(claimFrom(open.aid(), "").outcome()).isEqualTo(CLAIMED);
+    assertThat(store.get(open.aid(), open.updateKey()).lock()).isEqualTo(SenderLock.NONE);
+    for (List<String> bad : List.of(List.of("Shop.Example"), List.of("shop.example."), List.of("shop example"),
+        List.of("a.example b.example"), List.of("x.example\r\nQUIT"), List.of("localhost"),
+        java.util.Collections.nCopies(11, "shop.example"))) {
+      assertThat(store.failureOf(StoreAddress.CREATE,
+          new CreateAlias(TARGET, HOUR, 1, null, new SenderLock(bad, false), null).toJson()))
+          .as(bad.toString()).isEqualTo(StoreError.INVALID);
+    }
+  }
+
+  boolean settleFrom(String aid, String claimId, SettleRequest.Settlement settlement, String senderDomain) {
+    return SettleReply.fromJson(await(store.request(StoreAddress.SETTLE,
+        new SettleRequest(aid, claimId, settlement, senderDomain).toJson()))).settled();
   }
 
   // ---- rate limit --------------------------------------------------------------------------

@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonObject;
  * @param usesInFlight    uses held by transactions still open
  * @param forwarded       messages delivered so far
  * @param confirmed       whether the target has confirmed (until then the alias forwards nothing)
+ * @param lock            which senders it takes mail from
+ * @param description     the owner's note about it, or null
  */
 public record AliasStatus(
     String aid,
@@ -21,11 +23,18 @@ public record AliasStatus(
     int usesLeft,
     int usesInFlight,
     long forwarded,
-    boolean confirmed) {
+    boolean confirmed,
+    SenderLock lock,
+    String description) {
+
+  public AliasStatus {
+    lock = lock == null ? SenderLock.NONE : lock;
+  }
 
   public AliasStatus(String aid, String target, long createdAtMillis, long expiresAtMillis, int maxUsage,
       int usesLeft, int usesInFlight, long forwarded) {
-    this(aid, target, createdAtMillis, expiresAtMillis, maxUsage, usesLeft, usesInFlight, forwarded, true);
+    this(aid, target, createdAtMillis, expiresAtMillis, maxUsage, usesLeft, usesInFlight, forwarded, true,
+        SenderLock.NONE, null);
   }
 
   private static final String AID = "aid";
@@ -37,6 +46,8 @@ public record AliasStatus(
   private static final String IN_FLIGHT = "usesInFlight";
   private static final String FORWARDED = "forwarded";
   private static final String CONFIRMED = "confirmed";
+  private static final String LOCK = "lock";
+  private static final String DESCRIPTION = "description";
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -48,7 +59,9 @@ public record AliasStatus(
         .put(USES_LEFT, usesLeft)
         .put(IN_FLIGHT, usesInFlight)
         .put(FORWARDED, forwarded)
-        .put(CONFIRMED, confirmed);
+        .put(CONFIRMED, confirmed)
+        .put(LOCK, lock.toJson())
+        .put(DESCRIPTION, description);
   }
 
   public static AliasStatus fromJson(JsonObject json) {
@@ -61,6 +74,8 @@ public record AliasStatus(
         json.getInteger(USES_LEFT, -1),
         json.getInteger(IN_FLIGHT, 0),
         json.getLong(FORWARDED, 0L),
-        json.getBoolean(CONFIRMED, true));
+        json.getBoolean(CONFIRMED, true),
+        SenderLock.fromJson(json.getJsonObject(LOCK)),
+        json.getString(DESCRIPTION));
   }
 }

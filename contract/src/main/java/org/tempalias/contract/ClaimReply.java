@@ -9,11 +9,13 @@ import io.vertx.core.json.JsonObject;
  *                   UNKNOWN (no such alias, expired or used up: a permanent refusal; also a claim id
  *                   its caller had already released) or BUSY (every remaining use is held by an open
  *                   transaction: the outcome is still open, so a temporary refusal) or PENDING (the
- *                   alias's target has not confirmed yet: a temporary refusal, the sender retries)
+ *                   alias's target has not confirmed yet: a temporary refusal, the sender retries) or
+ *                   SENDER_REFUSED (the alias's sender lock does not allow this sender: permanent,
+ *                   and no use was taken)
  * @param leaseMillis how long the claim holds without a renewal; renew well before (a third of it)
  */
 public record ClaimReply(Outcome outcome, String claimId, String target, long leaseMillis) {
-  public enum Outcome { CLAIMED, UNKNOWN, BUSY, PENDING }
+  public enum Outcome { CLAIMED, UNKNOWN, BUSY, PENDING, SENDER_REFUSED }
 
   private static final String OUTCOME = "outcome";
   private static final String CLAIM_ID = "claimId";
@@ -30,6 +32,10 @@ public record ClaimReply(Outcome outcome, String claimId, String target, long le
 
   public static ClaimReply pending() {
     return new ClaimReply(Outcome.PENDING, null, null, 0);
+  }
+
+  public static ClaimReply senderRefused() {
+    return new ClaimReply(Outcome.SENDER_REFUSED, null, null, 0);
   }
 
   public static ClaimReply busy() {

@@ -25,13 +25,16 @@ final class Claims {
   private final Vertx vertx;
   private final StoreClient store;
   private final String transactionId;
+  private final String senderDomain;
   private final List<Claim> held = new ArrayList<>(2);
   private long renewal = -1;
 
-  Claims(Vertx vertx, StoreClient store, String transactionId) {
+  /** @param senderDomain the transaction's sender as sender locks see it (SenderLock.senderDomain) */
+  Claims(Vertx vertx, StoreClient store, String transactionId, String senderDomain) {
     this.vertx = vertx;
     this.store = store;
     this.transactionId = transactionId;
+    this.senderDomain = senderDomain;
   }
 
   void add(Claim claim) {
@@ -104,13 +107,13 @@ final class Claims {
   void settleAll(Settlement settlement) {
     stopRenewing();
     for (Claim claim : held) {
-      store.settle(claim.aid(), claim.claimId(), settlement, transactionId);
+      store.settle(claim.aid(), claim.claimId(), settlement, senderDomain, transactionId);
     }
     held.clear();
   }
 
   /** Releases a claim that does not join (or no longer belongs to) the transaction. */
   void release(Claim claim) {
-    store.settle(claim.aid(), claim.claimId(), Settlement.RELEASED, transactionId);
+    store.settle(claim.aid(), claim.claimId(), Settlement.RELEASED, senderDomain, transactionId);
   }
 }

@@ -57,7 +57,7 @@ final class GatewayMetrics {
     }
   }
 
-  /** @param reason accepted, relay_denied, unknown, busy, store_unavailable, relay_refused, limit, syntax */
+  /** @param reason accepted, relay_denied, unknown, busy, unconfirmed, sender_locked, store_unavailable, relay_refused, limit, syntax, ... */
   void recipient(String reason) {
     if (registry != null) {
       recipients.computeIfAbsent(reason, r -> registry.counter("tempalias.smtp.recipients",

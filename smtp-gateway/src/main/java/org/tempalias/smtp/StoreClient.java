@@ -48,8 +48,9 @@ final class StoreClient {
   }
 
   /** Fails when the store is unreachable, slow or refuses: the caller answers 451 4.3.0 (and releases the name). */
-  Future<ClaimReply> claim(String aid, String claimId, String transactionId) {
-    return request(StoreAddress.CLAIM, new ClaimRequest(aid, claimId, transactionId).toJson()).map(ClaimReply::fromJson);
+  Future<ClaimReply> claim(String aid, String claimId, String transactionId, String senderDomain) {
+    return request(StoreAddress.CLAIM, new ClaimRequest(aid, claimId, transactionId, senderDomain).toJson())
+        .map(ClaimReply::fromJson);
   }
 
   /** Starts the claim's lease again; fails when the store does not answer. */
@@ -67,8 +68,9 @@ final class StoreClient {
    * Settles one claim, and keeps trying (250 ms doubling to 30 s, for up to an hour) while the
    * store does not answer. Fire and forget: the session never waits for it.
    */
-  void settle(String aid, String claimId, Settlement settlement, String transactionId) {
-    settle(new SettleRequest(aid, claimId, settlement), transactionId, System.currentTimeMillis(), FIRST_RETRY_MILLIS);
+  void settle(String aid, String claimId, Settlement settlement, String senderDomain, String transactionId) {
+    settle(new SettleRequest(aid, claimId, settlement, senderDomain), transactionId, System.currentTimeMillis(),
+        FIRST_RETRY_MILLIS);
   }
 
   private void settle(SettleRequest req, String transactionId, long since, long nextDelay) {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.tempalias.contract.ClientKey;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.ClaimReply;
+import org.tempalias.contract.SenderLock;
 import org.tempalias.contract.FinalReply;
 import org.tempalias.contract.RelayOpen;
 import org.tempalias.contract.SettleRequest.Settlement;
@@ -66,6 +67,7 @@ final class Transaction {
   private final Runnable onExpired;
   private final String id = newId();
   private final MailPath from;
+  private final String senderDomain;
   private final MailParameters params;
   private final Map<String, Recipient> recipients = new LinkedHashMap<>();
   private final Set<String> targetsSent = new HashSet<>();
@@ -87,7 +89,8 @@ final class Transaction {
     this.from = from;
     this.params = params;
     this.onExpired = onExpired;
-    this.claims = new Claims(gateway.vertx(), gateway.store(), id);
+    this.senderDomain = SenderLock.senderDomain(from.domain(), from.isNull());
+    this.claims = new Claims(gateway.vertx(), gateway.store(), id, senderDomain);
   }
 
   String id() {
@@ -156,7 +159,7 @@ final class Transaction {
       return accept(local, new Recipient(null, gateway.config().postmaster(), POSTMASTER + "@" + domain));
     }
     String claimId = StoreClient.newClaimId();
-    return gateway.store().claim(local, claimId, id)
+    return gateway.store().claim(local, claimId, id, senderDomain)
         .recover(err -> {
           // The claim may still be done after we stopped waiting: release it by name, so that it
           // is refused when it arrives (or released, if it is already there).
@@ -228,6 +231,8 @@ final class Transaction {
         : reply.outcome() == ClaimReply.Outcome.BUSY ? refused(aid, "busy", Replies.ALIAS_BUSY)
         // The sender retries: mail sent meanwhile arrives once the target confirms.
         : reply.outcome() == ClaimReply.Outcome.PENDING ? refused(aid, "unconfirmed", Replies.ALIAS_UNCONFIRMED)
+        // Says neither which senders the alias takes nor that it exists beyond that.
+        : reply.outcome() == ClaimReply.Outcome.SENDER_REFUSED ? refused(aid, "sender_locked", Replies.SENDER_NOT_ALLOWED)
         : null;
     if (refusal != null) {
       giveUpSlotIfIdle();

@@ -33,8 +33,21 @@ final class Backends {
   }
 
   static String createAlias(Vertx vertx, String target, int maxUsage) {
-    JsonObject reply = await(vertx.eventBus().<JsonObject>request(StoreAddress.CREATE,
-        new CreateAlias(target, 3_600_000L, maxUsage, null).toJson())).body();
+    return createAlias(vertx, new CreateAlias(target, 3_600_000L, maxUsage, null));
+  }
+
+  static String createAlias(Vertx vertx, CreateAlias create) {
+    JsonObject reply = await(vertx.eventBus().<JsonObject>request(StoreAddress.CREATE, create.toJson())).body();
     return CreatedAlias.fromJson(reply).aid();
+  }
+
+  /** The alias's status as its owner sees it. */
+  static org.tempalias.contract.AliasStatus status(Vertx vertx, String aid, String updateKey) {
+    return org.tempalias.contract.AliasStatus.fromJson(await(vertx.eventBus().<JsonObject>request(StoreAddress.GET,
+        new org.tempalias.contract.AliasKey(aid, updateKey).toJson())).body());
+  }
+
+  static CreatedAlias create(Vertx vertx, CreateAlias create) {
+    return CreatedAlias.fromJson(await(vertx.eventBus().<JsonObject>request(StoreAddress.CREATE, create.toJson())).body());
   }
 }

@@ -36,6 +36,9 @@ public final class Replies {
   public static final SmtpReply NO_SUCH_ALIAS = SmtpReply.of(550, "5.1.1", "No such alias (unknown, expired or used up)");
   public static final SmtpReply ALIAS_UNCONFIRMED = SmtpReply.of(451, "4.7.1",
       "Alias waits for its owner to confirm it, try again later");
+  /** RFC 3463 §3.8: X.7.1 "delivery not authorized, message refused": the alias's sender lock. */
+  public static final SmtpReply SENDER_NOT_ALLOWED = SmtpReply.of(550, "5.7.1",
+      "This alias does not accept mail from this sender");
   public static final SmtpReply ALIAS_BUSY = SmtpReply.of(451, "4.2.1", "Alias busy, try again later");
   public static final SmtpReply STORE_UNAVAILABLE = SmtpReply.of(451, "4.3.0", "Temporary lookup failure, try again later");
   public static final SmtpReply RELAY_UNAVAILABLE = SmtpReply.of(451, "4.4.1", "Relay not available, try again later");
