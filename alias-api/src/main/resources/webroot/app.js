@@ -47,6 +47,13 @@
     confirmError: $('confirm-error'),
     confirmCancel: $('confirm-cancel'),
     confirmDelete: $('confirm-delete'),
+    tokenDialog: $('token-dialog'),
+    tokenTarget: $('token-target'),
+    tokenValue: $('token-value'),
+    tokenDomain: $('token-domain'),
+    tokenServer: $('token-server'),
+    tokenCopy: $('token-copy'),
+    tokenClose: $('token-close'),
   };
 
   // ---------------------------------------------------------------- small DOM helpers
@@ -543,10 +550,15 @@
       const del = h('button', { type: 'button', className: 'button quiet small', 'data-action': 'delete' },
         'Delete', h('span', { className: 'visually-hidden' }, ` ${entry.address}`));
       del.addEventListener('click', () => openConfirm(entry, del));
+      const token = entry.state === 'active'
+        ? h('button', { type: 'button', className: 'button quiet small', 'data-action': 'token' },
+          h('span', null, 'API token'), h('span', { className: 'visually-hidden' }, ` for ${entry.target}`))
+        : null;
+      if (token) token.addEventListener('click', () => issueToken(entry, token));
       const extend = h('button', { type: 'button', className: 'button secondary small', 'data-action': 'extend' },
         h('span', null, 'Extend'), h('span', { className: 'visually-hidden' }, ` ${entry.address}`));
       extend.addEventListener('click', () => extendAlias(entry, extend));
-      actions.append(copyButton(entry.address, true, address), extend, del);
+      actions.append(copyButton(entry.address, true, address), extend, ...(token ? [token] : []), del);
     }
     return h('li', { className: `alias${isGone(entry) ? ' is-gone' : ''}`, 'data-aid': entry.aid, 'data-state': entry.state || 'checking' },
       h('div', { className: 'alias-main' },
@@ -720,6 +732,50 @@
     return storageWorks ? loadEntries() : fallback;
   }
 
+  // ---------------------------------------------------------------- API token for a password manager
+
+  let tokenOpener = null;
+
+  // The page's own URL without the file name: what a password manager calls (a proxy prefix too).
+  function serverUrl() {
+    return new URL('.', window.location.href).href.replace(/\/$/, '');
+  }
+
+  async function issueToken(entry, button) {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    try {
+      const issued = await request('POST', `${API}/${encodeURIComponent(entry.aid)}/token`, { key: entry.key });
+      ui.tokenTarget.textContent = issued.target;
+      ui.tokenValue.textContent = issued.token;
+      ui.tokenDomain.textContent = issued.domain;
+      ui.tokenServer.textContent = serverUrl();
+      resetCopyButton(ui.tokenCopy);
+      tokenOpener = button;
+      if (typeof ui.tokenDialog.showModal === 'function') ui.tokenDialog.showModal();
+      else ui.tokenDialog.setAttribute('open', '');
+      ui.tokenCopy.focus();
+    } catch (err) {
+      showBanner(err.code === 'target-unconfirmed'
+        ? 'The target has not confirmed yet. Once it has, you can get a token here.'
+        : err.status === 0
+          ? 'Could not reach tempalias. Check your connection and try again.'
+          : err.status === 403
+            ? 'The key saved in this browser was not accepted for this alias.'
+            : 'tempalias could not issue a token just now. Please try again in a moment.');
+    } finally {
+      button.removeAttribute('aria-disabled');
+    }
+  }
+
+  function closeTokenDialog() {
+    // The token is shown once: it leaves the page with the dialog.
+    ui.tokenValue.textContent = '';
+    if (ui.tokenDialog.open) ui.tokenDialog.close();
+    if (tokenOpener && document.body.contains(tokenOpener)) tokenOpener.focus();
+    tokenOpener = null;
+  }
+
   // ---------------------------------------------------------------- delete with confirmation
 
   let pendingDelete = null;
@@ -816,6 +872,12 @@
   ui.refresh.addEventListener('click', () => refreshAll(true));
   ui.confirmCancel.addEventListener('click', closeConfirm);
   ui.confirmDelete.addEventListener('click', onConfirmDelete);
+  ui.tokenCopy.addEventListener('click', () => onCopy(ui.tokenCopy, ui.tokenValue.textContent, ui.tokenValue));
+  ui.tokenClose.addEventListener('click', closeTokenDialog);
+  ui.tokenDialog.addEventListener('cancel', (event) => {
+    event.preventDefault();
+    closeTokenDialog();
+  });
   // Escape closes a modal <dialog> by itself; put focus back where the person was.
   ui.dialog.addEventListener('cancel', (event) => {
     event.preventDefault();

@@ -23,6 +23,9 @@ import java.util.List;
  * @param maxConnections     open HTTP connections per node (the instances share the count)
  * @param idleTimeoutSeconds a connection without traffic is closed after this long
  * @param requestTimeoutSeconds a request (head and body) must arrive within this long
+ * @param tokenDays          lifetime of aliases made with an API token unless it was issued with
+ *                           others ({@code api.tokenDefaults.days}; 0 = no time limit)
+ * @param tokenMaxUsage      their use limit ({@code api.tokenDefaults.maxUsage}; 0 = none)
  */
 public record ApiConfig(
     String host,
@@ -38,7 +41,9 @@ public record ApiConfig(
     String confirmFrom,
     int maxConnections,
     int idleTimeoutSeconds,
-    int requestTimeoutSeconds) {
+    int requestTimeoutSeconds,
+    int tokenDays,
+    int tokenMaxUsage) {
 
   public static final String SECTION = "http";
 
@@ -73,7 +78,24 @@ public record ApiConfig(
         publicUrl(http), confirmFrom(root, domains.get(0).trim()),
         integer(http, "maxConnections", 1000, 1, 1_000_000),
         integer(http, "idleTimeoutSeconds", 60, 1, 86_400),
-        integer(http, "requestTimeoutSeconds", 10, 1, 3_600));
+        integer(http, "requestTimeoutSeconds", 10, 1, 3_600),
+        tokenDefault(root, "days", Math.min(30, maxDays), maxDays), tokenDefault(root, "maxUsage", 0, maxUsage));
+  }
+
+  /** {@code api.tokenDefaults.<key>}, within the caps; together they must leave a limit. */
+  private static int tokenDefault(JsonObject root, String key, int fallback, int cap) {
+    JsonObject api = root.getValue("api") instanceof JsonObject a ? a : new JsonObject();
+    JsonObject defaults = api.getValue("tokenDefaults") instanceof JsonObject d ? d : new JsonObject();
+    int value;
+    try {
+      value = integer(defaults, key, fallback, 0, cap);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replace("http." + key, "api.tokenDefaults." + key), e);
+    }
+    if (key.equals("maxUsage") && value == 0 && integer(defaults, "days", 30, 0, Integer.MAX_VALUE) == 0) {
+      throw new IllegalArgumentException("api.tokenDefaults needs days or maxUsage: an alias needs a limit");
+    }
+    return value;
   }
 
   private static String publicUrl(JsonObject http) {

@@ -23,13 +23,20 @@ public final class ApiError extends RuntimeException {
   private final String code;
   private final String headerName;
   private final String headerValue;
+  private final JsonObject details;
 
   private ApiError(int status, String code, String description, String headerName, String headerValue) {
+    this(status, code, description, headerName, headerValue, null);
+  }
+
+  private ApiError(int status, String code, String description, String headerName, String headerValue,
+      JsonObject details) {
     super(description, null, false, false);
     this.status = status;
     this.code = code;
     this.headerName = headerName;
     this.headerValue = headerValue;
+    this.details = details;
   }
 
   public static ApiError invalidData(String description) {
@@ -61,6 +68,28 @@ public final class ApiError extends RuntimeException {
   /** RFC 6750 §3: the challenge tells the client which scheme we expect. */
   public static ApiError forbidden(String description) {
     return new ApiError(403, FORBIDDEN, description, "WWW-Authenticate", "Bearer realm=\"tempalias\"");
+  }
+
+  /** RFC 6750 §3.1: a missing, malformed, unknown or revoked API token. */
+  public static ApiError invalidToken(String description) {
+    return new ApiError(401, "invalid-token", description, "WWW-Authenticate",
+        "Bearer realm=\"tempalias\", error=\"invalid_token\"");
+  }
+
+  /**
+   * 422 with Laravel's {@code errors} object ({@code {"field": ["sentence"]}}), the shape addy.io
+   * clients read for a field they got wrong.
+   */
+  public static ApiError unprocessable(String field, String description) {
+    return new ApiError(422, INVALID_DATA, description, null, null,
+        new JsonObject().put("errors", new JsonObject().put(field, new io.vertx.core.json.JsonArray().add(description))));
+  }
+
+  /** An API token needs a confirmed target. */
+  public static ApiError targetUnconfirmed() {
+    return new ApiError(409, "target-unconfirmed",
+        "the target has not confirmed this service yet: confirm it from the link mailed to it, then try again",
+        null, null);
   }
 
   public static ApiError requestTimeout(int seconds) {
@@ -114,6 +143,7 @@ public final class ApiError extends RuntimeException {
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("error", code).put("description", getMessage());
+    JsonObject json = new JsonObject().put("error", code).put("description", getMessage());
+    return details == null ? json : json.mergeIn(details);
   }
 }

@@ -37,6 +37,8 @@ import org.tempalias.contract.Confirmation;
 import org.tempalias.contract.ConfirmationRequest;
 import org.tempalias.contract.CreateAlias;
 import org.tempalias.contract.CreatedAlias;
+import org.tempalias.contract.IssuedToken;
+import org.tempalias.contract.TokenIssue;
 import org.tempalias.contract.RelayAddress;
 import org.tempalias.contract.ServiceMail;
 import org.tempalias.contract.StoreAddress;
@@ -53,14 +55,12 @@ public class ApiVerticle extends VerticleBase {
 
   /** The original's limit; a create request is about 80 bytes. */
   static final int BODY_LIMIT = 1024;
-  /** The store's rate limit counts per minute, so a minute is the longest anyone waits. */
-  private static final int RETRY_AFTER_SECONDS = 60;
   private static final long DAY_MILLIS = TimeUnit.DAYS.toMillis(1);
   private static final String OPENAPI_RESOURCE = "org/tempalias/api/openapi.yaml";
   private static final Pattern BEARER =
       Pattern.compile("[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9._~+/-]+=*) *");
   private static final String CLIENT_IP = "tempalias.clientIp";
-  private static final String LOG_DETAIL = "tempalias.logDetail";
+  static final String LOG_DETAIL = "tempalias.logDetail";
   private static final String JSON = "application/json";
 
   private ApiConfig settings;
@@ -137,6 +137,15 @@ public class ApiVerticle extends VerticleBase {
     router.options("/aliases/:aid").handler(allow("GET, PATCH, DELETE, OPTIONS"));
     router.route("/aliases/:aid").handler(refuse("GET, PATCH, DELETE, OPTIONS"));
 
+    router.post("/aliases/:aid/token")
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::issueToken);
+    router.options("/aliases/:aid/token").handler(allow("POST, OPTIONS"));
+    router.route("/aliases/:aid/token").handler(refuse("POST, OPTIONS"));
+
+    new ForwarderApi(settings, this::ask, ctx -> ClientKey.of(ctx.get(CLIENT_IP)), this::askTargetToConfirm)
+        .mount(router);
+
     router.get("/confirm/:token").handler(this::showConfirmation);
     router.post("/confirm/:token")
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
@@ -168,7 +177,9 @@ public class ApiVerticle extends VerticleBase {
   private CorsHandler cors() {
     CorsHandler cors = CorsHandler.create()
         .allowCredentials(false)
-        .allowedHeaders(Set.of("Content-Type", "Authorization"))
+        // Password managers' web vaults call from their own origin: addy.io clients send
+        // Authorization and X-Requested-With, SimpleLogin clients Authentication.
+        .allowedHeaders(Set.of("Content-Type", "Authorization", "Authentication", "X-Requested-With", "Accept"))
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS))
         // Retry-After is not CORS-safelisted; a cross-origin client needs it to back off.
         .exposedHeader("Retry-After")
@@ -245,7 +256,7 @@ public class ApiVerticle extends VerticleBase {
           }
           sendJson(ctx, 200, reply);
         })
-        .onFailure(failure -> ctx.fail(storeRefusal(failure, "create")));
+        .onFailure(failure -> ctx.fail(StoreRefusal.of(failure, "create")));
   }
 
   /**
@@ -281,6 +292,10 @@ public class ApiVerticle extends VerticleBase {
   private void decideConfirmation(RoutingContext ctx) {
     String token = ctx.pathParam("token");
     String action = ctx.request().getFormAttribute("action");
+    if ("token".equals(action)) {
+      issueTokenFromLink(ctx, token);
+      return;
+    }
     ConfirmationRequest.Decision decision = "confirm".equals(action) ? ConfirmationRequest.Decision.CONFIRM
         : "block".equals(action) ? ConfirmationRequest.Decision.BLOCK : null;
     if (decision == null) {
@@ -295,11 +310,26 @@ public class ApiVerticle extends VerticleBase {
         .onFailure(failure -> confirmationFailed(ctx, failure));
   }
 
+  /** A confirmed target's API token, from its confirmation link, with the default limits. */
+  private void issueTokenFromLink(RoutingContext ctx, String linkToken) {
+    TokenIssue issue = new TokenIssue(null, null, linkToken, settings.tokenDays() * DAY_MILLIS,
+        settings.tokenMaxUsage(), ClientKey.of(ctx.get(CLIENT_IP)));
+    ask(StoreAddress.TOKEN_ISSUE, issue.toJson())
+        .map(IssuedToken::fromJson)
+        .onSuccess(issued -> {
+          ctx.put(LOG_DETAIL, "API token issued from a confirmation link");
+          sendPage(ctx, 200, ConfirmationPage.token(issued, publicUrl(), settings.domain()));
+        })
+        .onFailure(failure -> confirmationFailed(ctx, failure));
+  }
+
   private void confirmationFailed(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof ReplyException && StoreError.of(failure) == StoreError.NOT_FOUND) {
+    if (failure instanceof ReplyException && StoreError.of(failure) == StoreError.UNCONFIRMED) {
+      sendPage(ctx, 409, ConfirmationPage.confirmFirst());
+    } else if (failure instanceof ReplyException && StoreError.of(failure) == StoreError.NOT_FOUND) {
       sendPage(ctx, 404, ConfirmationPage.notFound());
     } else {
-      ctx.fail(storeRefusal(failure, "confirmation"));
+      ctx.fail(StoreRefusal.of(failure, "confirmation"));
     }
   }
 
@@ -326,7 +356,7 @@ public class ApiVerticle extends VerticleBase {
     ask(StoreAddress.GET, key.toJson())
         .map(AliasStatus::fromJson)
         .onSuccess(status -> sendJson(ctx, 200, statusJson(status)))
-        .onFailure(failure -> ctx.fail(storeRefusal(failure, "get " + key.aid())));
+        .onFailure(failure -> ctx.fail(StoreRefusal.of(failure, "get " + key.aid())));
   }
 
   private void requirePatchJson(RoutingContext ctx) {
@@ -348,12 +378,52 @@ public class ApiVerticle extends VerticleBase {
           ctx.put(LOG_DETAIL, "renewed " + key.aid() + " (days " + change.days() + ", uses " + change.maxUsage() + ")");
           sendJson(ctx, 200, statusJson(status));
         })
-        .onFailure(failure -> ctx.fail(storeRefusal(failure, "update " + key.aid())));
+        .onFailure(failure -> ctx.fail(StoreRefusal.of(failure, "update " + key.aid())));
   }
 
   private JsonObject statusJson(AliasStatus status) {
     return AliasJson.status(status, settings.domain(), System.currentTimeMillis())
         .put("caps", new JsonObject().put("days", settings.maxDays()).put("max-usage", settings.maxUsage()));
+  }
+
+  /**
+   * An API token for this alias's target (which must have confirmed), for a password manager:
+   * shown once. Optional body {@code {"days", "max-usage"}}: the limits of the aliases it makes
+   * (default {@code api.tokenDefaults}).
+   */
+  private void issueToken(RoutingContext ctx) {
+    AliasKey key = aliasKey(ctx);
+    Buffer body = ctx.body().buffer();
+    int days = settings.tokenDays();
+    int uses = settings.tokenMaxUsage();
+    if (body != null && body.length() > 0) {
+      if (!CreateRequest.isJsonContentType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+        throw ApiError.invalidRequestType("send the limits as Content-Type: application/json");
+      }
+      UpdateRequest limits = UpdateRequest.parse(body, settings.maxDays(), settings.maxUsage());
+      days = limits.days() != null ? limits.days() : days;
+      uses = limits.maxUsage() != null ? limits.maxUsage() : uses;
+      if (days == 0 && uses == 0) {
+        throw ApiError.invalidData("give days or max-usage: the aliases a token makes need a limit");
+      }
+    }
+    TokenIssue issue = new TokenIssue(key.aid(), key.updateKey(), null, days * DAY_MILLIS, uses,
+        ClientKey.of(ctx.get(CLIENT_IP)));
+    int tokenDays = days;
+    ask(StoreAddress.TOKEN_ISSUE, issue.toJson())
+        .map(IssuedToken::fromJson)
+        .onSuccess(issued -> {
+          ctx.put(LOG_DETAIL, "API token issued via " + key.aid());
+          sendJson(ctx, 201, new JsonObject()
+              .put("token", issued.token())
+              .put("target", issued.target())
+              .put("days", tokenDays == 0 ? null : tokenDays)
+              .put("max_usage", issued.maxUsage() == 0 ? null : issued.maxUsage())
+              .put("created", AliasJson.iso(issued.createdAtMillis()))
+              .put("server", publicUrl())
+              .put("domain", settings.domain()));
+        })
+        .onFailure(failure -> ctx.fail(StoreRefusal.of(failure, "token via " + key.aid())));
   }
 
   private void deleteAlias(RoutingContext ctx) {
@@ -363,7 +433,7 @@ public class ApiVerticle extends VerticleBase {
           ctx.put(LOG_DETAIL, "deleted " + key.aid());
           ctx.response().setStatusCode(204).end();
         })
-        .onFailure(failure -> ctx.fail(storeRefusal(failure, "delete " + key.aid())));
+        .onFailure(failure -> ctx.fail(StoreRefusal.of(failure, "delete " + key.aid())));
   }
 
   /**
@@ -390,31 +460,6 @@ public class ApiVerticle extends VerticleBase {
   private Future<JsonObject> ask(String address, JsonObject body) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(settings.storeTimeoutMillis());
     return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
-  }
-
-  /** The HTTP answer for a store refusal; outages are 503 so that clients retry. */
-  private ApiError storeRefusal(Throwable failure, String what) {
-    if (!(failure instanceof ReplyException)) {
-      // Not an event-bus failure: the store answered something we cannot read.
-      LOG.error("unreadable store answer for {}", what, failure);
-      return ApiError.internal();
-    }
-    StoreError error = StoreError.of(failure);
-    switch (error) {
-      case INVALID:
-        return ApiError.invalidData("the alias store refused the request (" + failure.getMessage() + ")");
-      case FORBIDDEN:
-        return ApiError.forbidden("wrong update key");
-      case TARGET_REFUSED:
-        return ApiError.targetRefused();
-      case NOT_FOUND:
-        return ApiError.notFound("no such alias (it may have expired, been used up or deleted)");
-      case RATE_LIMITED:
-        return ApiError.rateLimited(RETRY_AFTER_SECONDS);
-      default:
-        LOG.warn("store unavailable for {}: {}", what, failure.getMessage());
-        return ApiError.unavailable("the alias store is unavailable; try again shortly");
-    }
   }
 
   // ---- /health, /metrics, /openapi.yaml, static files -----------------------------------------
@@ -470,11 +515,11 @@ public class ApiVerticle extends VerticleBase {
 
   // ---- answers ----------------------------------------------------------------------------------
 
-  private static Handler<RoutingContext> allow(String methods) {
+  static Handler<RoutingContext> allow(String methods) {
     return ctx -> ctx.response().setStatusCode(204).putHeader(HttpHeaders.ALLOW, methods).end();
   }
 
-  private static Handler<RoutingContext> refuse(String methods) {
+  static Handler<RoutingContext> refuse(String methods) {
     return ctx -> ctx.fail(ApiError.methodNotAllowed(methods));
   }
 
@@ -508,11 +553,15 @@ public class ApiVerticle extends VerticleBase {
     if (error.headerName() != null) {
       ctx.response().putHeader(error.headerName(), error.headerValue());
     }
-    sendJson(ctx, error.status(), error.toJson());
+    JsonObject body = error.toJson();
+    if (Boolean.TRUE.equals(ctx.get(ForwarderApi.VENDOR_ERRORS))) {
+      body.put("message", error.description());
+    }
+    sendJson(ctx, error.status(), body);
   }
 
   /** Alias answers carry secrets (the update key) or per-moment state: never cached. */
-  private static void sendJson(RoutingContext ctx, int status, JsonObject body) {
+  static void sendJson(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) {
       return; // answered already (a 408 while the body was still coming)
     }

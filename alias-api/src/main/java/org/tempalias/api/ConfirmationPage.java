@@ -5,6 +5,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import org.tempalias.contract.Confirmation;
+import org.tempalias.contract.IssuedToken;
 
 /**
  * The pages behind a confirmation link. GET only shows what was asked and two buttons (mail
@@ -47,11 +48,48 @@ final class ConfirmationPage {
     String body = c.state() == Confirmation.State.CONFIRMED
         ? "<h1>Confirmed</h1><p>Mail to your aliases reaches you now; mail sent while you decided arrives as "
             + "its senders try again.</p>"
+            + "<h2>Use it from a password manager</h2>"
+            + "<p>Bitwarden and similar password managers can make an alias for you whenever you sign up "
+            + "somewhere. They need an API token, which you can get here once.</p>"
+            + "<form method=\"post\" action=\"/confirm/" + Html.escape(token) + "\">"
+            + "<p><button type=\"submit\" name=\"action\" value=\"token\">Get an API token</button></p></form>"
         : "<h1>Blocked</h1><p>No alias will forward to you. The aliases that waited for you are deleted.</p>"
             + "<p>Changed your mind? Until this link expires you can still "
             + "<a href=\"/confirm/" + Html.escape(token) + "\">confirm instead</a>; after that, ask the "
             + "operator of this service (postmaster) to lift the block.</p>";
     return page(c.state() == Confirmation.State.CONFIRMED ? "Confirmed" : "Blocked", body);
+  }
+
+  /** The token, shown this once, with what to enter where. */
+  static String token(IssuedToken issued, String server, String domain) {
+    String body = "<h1>Your API token</h1>"
+        + "<p>Copy it now: it is shown only this once (we keep only a hash of it).</p>"
+        + "<p><code class=\"token\" id=\"api-token\">" + Html.escape(issued.token()) + "</code></p>"
+        + "<p>Each alias made with it forwards to you " + Html.escape(tokenLimits(issued)) + ".</p>"
+        + "<h2>In Bitwarden</h2><ol>"
+        + "<li>Generator → Username → Forwarded email alias.</li>"
+        + "<li>Service: <strong>addy.io</strong>. Email domain: <strong>" + Html.escape(domain) + "</strong>.</li>"
+        + "<li>Self-host server URL: <strong>" + Html.escape(server) + "</strong>.</li>"
+        + "<li>API access token: the token above.</li></ol>"
+        + "<p class=\"hint\">SimpleLogin works too, with the same server URL and token. To revoke the token, send "
+        + "<code>DELETE " + Html.escape(server) + "/api/v1/token</code> with it; aliases made with it keep working "
+        + "until their limits.</p>";
+    return page("Your API token", body);
+  }
+
+  /** "for 30 days", "for at most 10 messages", or both. */
+  static String tokenLimits(IssuedToken issued) {
+    long days = issued.lifetimeMillis() / 86_400_000L;
+    String time = days > 0 ? "for " + days + (days == 1 ? " day" : " days") : null;
+    String uses = issued.maxUsage() > 0
+        ? "for at most " + issued.maxUsage() + (issued.maxUsage() == 1 ? " message" : " messages") : null;
+    return time != null && uses != null ? time + " or " + uses.substring(4) + ", whichever comes first"
+        : time != null ? time : uses;
+  }
+
+  static String confirmFirst() {
+    return page("Confirm first", "<h1>Confirm first</h1><p>An API token makes aliases that forward to you, so "
+        + "it is only given once you have confirmed. Go back and confirm, then ask for the token.</p>");
   }
 
   static String notFound() {

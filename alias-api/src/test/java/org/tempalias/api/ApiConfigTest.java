@@ -57,4 +57,20 @@ class ApiConfigTest {
     assertThatThrownBy(() -> ApiConfig.from(new JsonObject("{\"http\": 5}")))
         .hasMessageContaining("http");
   }
+
+  @Test
+  void tokenDefaultsStayWithinTheCapsAndKeepALimit() {
+    ApiConfig defaults = ApiConfig.from(new JsonObject());
+    assertThat(defaults.tokenDays()).isEqualTo(30);
+    assertThat(defaults.tokenMaxUsage()).isZero();
+    ApiConfig shortCaps = ApiConfig.from(new JsonObject("{\"http\": {\"maxDays\": 7}}"));
+    assertThat(shortCaps.tokenDays()).as("the default follows a lower cap").isEqualTo(7);
+    ApiConfig set = ApiConfig.from(new JsonObject("{\"api\": {\"tokenDefaults\": {\"days\": 0, \"maxUsage\": 5}}}"));
+    assertThat(set.tokenDays()).isZero();
+    assertThat(set.tokenMaxUsage()).isEqualTo(5);
+    assertThatThrownBy(() -> ApiConfig.from(new JsonObject("{\"api\": {\"tokenDefaults\": {\"days\": 61}}}")))
+        .hasMessageContaining("api.tokenDefaults.days");
+    assertThatThrownBy(() -> ApiConfig.from(new JsonObject("{\"api\": {\"tokenDefaults\": {\"days\": 0}}}")))
+        .hasMessageContaining("needs days or maxUsage");
+  }
 }

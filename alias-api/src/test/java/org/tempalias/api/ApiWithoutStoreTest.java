@@ -231,7 +231,7 @@ class ApiWithoutStoreTest {
     }
     HttpResponse<Buffer> put = await(client.put("/aliases/abcdefghij").send());
     assertError(put, 405, "method-not-allowed");
-    assertThat(put.getHeader("Allow")).isEqualTo("GET, DELETE, OPTIONS");
+    assertThat(put.getHeader("Allow")).isEqualTo("GET, PATCH, DELETE, OPTIONS");
     HttpResponse<Buffer> postHealth = await(client.post("/health").send());
     assertError(postHealth, 405, "method-not-allowed");
     assertThat(postHealth.getHeader("Allow")).isEqualTo("GET");

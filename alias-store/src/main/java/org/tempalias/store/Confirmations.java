@@ -159,6 +159,16 @@ final class Confirmations {
     });
   }
 
+  /** A link whose target confirmed: the target's hash and the alias the link was sent for. */
+  record ConfirmedLink(String targetHash, String aid) {}
+
+  /** NOT_FOUND for an unknown link, UNCONFIRMED when its target has not confirmed (or blocked). */
+  Future<ConfirmedLink> confirmedLink(String token) {
+    return record(token).compose(r -> state(r.targetHash).compose(state -> state == TargetState.CONFIRMED
+        ? Future.succeededFuture(new ConfirmedLink(r.targetHash, r.aid))
+        : Future.failedFuture(StoreError.UNCONFIRMED.exception("confirmation: the target has not confirmed"))));
+  }
+
   private Future<Void> activate(String aid, String targetHash) {
     return call(ACTIVATE.run(redis, Keys.of(aid), List.of(targetHash))).mapEmpty();
   }

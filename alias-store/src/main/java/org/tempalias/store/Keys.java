@@ -46,6 +46,16 @@ final class Keys {
     return "confirm:{" + tokenHash + "}";
   }
 
+  /** An API token (by the SHA-256 of the token): its target and the limits of its aliases. */
+  static String apiToken(String tokenHash) {
+    return "apitoken:{" + tokenHash + "}";
+  }
+
+  /** The aliases made with an API token: alias id scored by creation time. */
+  static String apiTokenAliases(String tokenHash) {
+    return "apitoken:{" + tokenHash + "}:aliases";
+  }
+
   /** The keys every per-alias script receives, in the order the scripts expect them (claims-lib.lua). */
   static List<String> of(String aid) {
     return List.of(alias(aid), claims(aid), commits(aid), cancelled(aid));

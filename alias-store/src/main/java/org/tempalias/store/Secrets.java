@@ -31,6 +31,11 @@ final class Secrets {
     return randomUrlSafe(UPDATE_KEY_BYTES);
   }
 
+  /** 256 bits: an API token is long-lived, so it gets more than an update key. */
+  static String newApiToken() {
+    return randomUrlSafe(32);
+  }
+
   static String newClaimId() {
     return randomUrlSafe(CLAIM_ID_BYTES);
   }

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.tempalias.contract.AliasId;
 import org.tempalias.contract.AliasKey;
 import org.tempalias.contract.AliasStatus;
+import org.tempalias.contract.AliasList;
 import org.tempalias.contract.AliasUpdate;
 import org.tempalias.contract.ClaimRef;
 import org.tempalias.contract.ClaimReply;
@@ -37,6 +38,8 @@ import org.tempalias.contract.SettleReply;
 import org.tempalias.contract.SettleRequest;
 import org.tempalias.contract.StoreAddress;
 import org.tempalias.contract.StoreError;
+import org.tempalias.contract.TokenIssue;
+import org.tempalias.contract.TokenRequest;
 
 /**
  * The alias store: the only code that talks to Redis. Consumes the {@link StoreAddress} doors;
@@ -62,6 +65,8 @@ public class StoreVerticle extends VerticleBase {
    */
   private static final long CANCEL_KEEP_MILLIS = 600_000;
   private static final long MAX_HOLD_MILLIS = 86_400_000;
+  /** The newest aliases a token's list shows (each is one status read). */
+  private static final int LIST_LIMIT = 100;
 
   private static final Script CREATE = Script.load("create");
   private static final Script CLAIM = Script.withClaims("claim");
@@ -77,6 +82,7 @@ public class StoreVerticle extends VerticleBase {
   private Redis client;
   private RedisGate redis;
   private Confirmations confirmations;
+  private Tokens tokens;
 
   public StoreVerticle() {
     this(Secrets::newAliasId);
@@ -105,6 +111,7 @@ public class StoreVerticle extends VerticleBase {
         config.redisTimeoutMillis());
     return targetSecret(confirm).compose(secret -> {
       confirmations = new Confirmations(confirm, secret, redis, this::bounded);
+      tokens = new Tokens(redis, this::bounded);
       return listen();
     });
   }
@@ -138,6 +145,10 @@ public class StoreVerticle extends VerticleBase {
         bus.consumer(StoreAddress.SETTLE, this::onSettle),
         bus.consumer(StoreAddress.CONFIRMATION, this::onConfirmation),
         bus.consumer(StoreAddress.DECIDE, this::onDecide),
+        bus.consumer(StoreAddress.TOKEN_ISSUE, this::onTokenIssue),
+        bus.consumer(StoreAddress.TOKEN_CREATE, this::onTokenCreate),
+        bus.consumer(StoreAddress.TOKEN_LIST, this::onTokenList),
+        bus.consumer(StoreAddress.TOKEN_REVOKE, this::onTokenRevoke),
         bus.consumer(StoreAddress.PING, this::onPing));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(v -> LOG.info("store: ready, Redis {} {} (lease {} s, {} creations/min/IP, timeout {} ms)",
@@ -511,6 +522,106 @@ public class StoreVerticle extends VerticleBase {
     confirmations.decide(req.token(), req.decision())
         .onSuccess(c -> msg.reply(c.toJson()))
         .onFailure(failed(msg, "decide"));
+  }
+
+  // ---- API tokens --------------------------------------------------------------------------
+
+  private void onTokenIssue(Message<JsonObject> msg) {
+    TokenIssue req = decoded(msg, TokenIssue::fromJson);
+    String problem = req == null ? "malformed request" : TokenCheck.problem(req, config);
+    if (problem != null) {
+      refuse(msg, StoreError.INVALID, "token issue: " + problem);
+      return;
+    }
+    withinRateLimit(req.clientIp())
+        .compose(allowed -> allowed ? tokenTarget(req) : Future.failedFuture(StoreError.RATE_LIMITED.exception(
+            "token issue: more than " + config.createLimitPerMinute() + " per minute from " + req.clientIp())))
+        .compose(target -> tokens.issue(target, confirmations.targetHash(target), req.lifetimeMillis(), req.maxUsage()))
+        .onSuccess(issued -> {
+          LOG.info("token issue: via {} lifetimeMillis={} maxUsage={} client={}",
+              req.aid() != null ? "alias " + req.aid() : "confirmation link", req.lifetimeMillis(), req.maxUsage(),
+              req.clientIp());
+          msg.reply(issued.toJson());
+        })
+        .onFailure(failed(msg, "token issue"));
+  }
+
+  /** The confirmed target a token is asked for: through an alias and its key, or a confirmed link. */
+  private Future<String> tokenTarget(TokenIssue req) {
+    if (req.aid() != null) {
+      String aid = req.aid().toLowerCase(Locale.ROOT);
+      if (!AliasId.isWellFormed(aid)) {
+        return Future.failedFuture(StoreError.NOT_FOUND.exception("token issue: aid=" + aid + " is not an alias id"));
+      }
+      return statusOf(new AliasKey(aid, req.updateKey()), "token issue").compose(status -> status.confirmed()
+          ? Future.succeededFuture(status.target())
+          : Future.failedFuture(StoreError.UNCONFIRMED.exception("token issue: aid=" + aid + " target not confirmed")));
+    }
+    return confirmations.confirmedLink(req.confirmToken()).compose(link ->
+        bounded(redis.send(Request.cmd(Command.HMGET).arg(Keys.alias(link.aid())).arg("target").arg("th")))
+            .compose(r -> r != null && r.get(0) != null && link.targetHash().equals(String.valueOf(r.get(1)))
+                ? Future.succeededFuture(r.get(0).toString())
+                : Future.failedFuture(StoreError.NOT_FOUND.exception(
+                    "token issue: the alias this link was sent for is gone"))));
+  }
+
+  private void onTokenCreate(Message<JsonObject> msg) {
+    TokenRequest req = decoded(msg, TokenRequest::fromJson);
+    String problem = req == null ? "malformed request" : CreateCheck.descriptionProblem(req.description());
+    if (problem != null) {
+      refuse(msg, StoreError.INVALID, "token create: " + problem);
+      return;
+    }
+    tokens.use(req.token())
+        .compose(holder -> withinRateLimit(req.clientIp())
+            // A token used from many addresses is still bounded: it has a count of its own.
+            .compose(allowed -> allowed ? withinRateLimit("token:" + holder.hash()) : Future.succeededFuture(false))
+            .compose(allowed -> allowed
+                ? admitAndInsert(new CreateAlias(holder.target(), holder.lifetimeMillis(), holder.maxUsage(),
+                    req.clientIp(), SenderLock.NONE, req.description()))
+                : Future.failedFuture(StoreError.RATE_LIMITED.exception("token create: over "
+                    + config.createLimitPerMinute() + " per minute from " + req.clientIp() + " or for the token")))
+            .compose(created -> tokens.remember(holder, created.aid(), created.createdAtMillis()).map(created)))
+        .onSuccess(created -> {
+          LOG.info("token create: aid={} maxUsage={} expiresAt={} client={} confirmed={}", created.aid(),
+              created.maxUsage(), created.expiresAtMillis(), req.clientIp(), created.confirmed());
+          msg.reply(created.toJson());
+        })
+        .onFailure(failed(msg, "token create from " + (req == null ? null : req.clientIp())));
+  }
+
+  private void onTokenList(Message<JsonObject> msg) {
+    TokenRequest req = decoded(msg, TokenRequest::fromJson);
+    tokens.use(req == null ? null : req.token())
+        .compose(holder -> tokens.listed(holder, LIST_LIMIT).compose(aids -> {
+          List<Future<Response>> reads = aids.stream()
+              .map(aid -> bounded(STATUS.run(redis, Keys.of(aid), List.of()))).toList();
+          return Future.all(reads).compose(all -> {
+            List<AliasStatus> alive = new java.util.ArrayList<>();
+            List<String> gone = new java.util.ArrayList<>();
+            for (int i = 0; i < aids.size(); i++) {
+              Response r = reads.get(i).result();
+              if (r == null) {
+                gone.add(aids.get(i));
+              } else {
+                alive.add(status(aids.get(i), r, r.get(8).toInteger() == 0));
+              }
+            }
+            return tokens.forget(holder, gone).map(v -> new AliasList(alive));
+          });
+        }))
+        .onSuccess(list -> msg.reply(list.toJson()))
+        .onFailure(failed(msg, "token list"));
+  }
+
+  private void onTokenRevoke(Message<JsonObject> msg) {
+    TokenRequest req = decoded(msg, TokenRequest::fromJson);
+    tokens.revoke(req == null ? null : req.token())
+        .onSuccess(v -> {
+          LOG.info("token revoke: revoked");
+          msg.reply(EMPTY);
+        })
+        .onFailure(failed(msg, "token revoke"));
   }
 
   // ---- ping --------------------------------------------------------------------------------

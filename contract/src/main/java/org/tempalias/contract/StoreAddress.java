@@ -41,6 +41,22 @@ public final class StoreAddress {
    * aliases are deleted, new ones refused); fails NOT_FOUND, UNAVAILABLE.
    */
   public static final String DECIDE = "tempalias.store.decide";
+  /**
+   * {@link TokenIssue} -> {@link IssuedToken}: an API token for a confirmed target; fails
+   * NOT_FOUND, FORBIDDEN (wrong update key), UNCONFIRMED (the target has not confirmed),
+   * INVALID (limits), RATE_LIMITED, UNAVAILABLE.
+   */
+  public static final String TOKEN_ISSUE = "tempalias.store.token.issue";
+  /**
+   * {@link TokenRequest} -> {@link CreatedAlias}: an alias to the token's target with its limits;
+   * fails FORBIDDEN (unknown or revoked token), INVALID (description), TARGET_REFUSED,
+   * RATE_LIMITED, UNAVAILABLE.
+   */
+  public static final String TOKEN_CREATE = "tempalias.store.token.create";
+  /** {@link TokenRequest} -> {@link AliasList}: the token's aliases still alive; fails FORBIDDEN, UNAVAILABLE. */
+  public static final String TOKEN_LIST = "tempalias.store.token.list";
+  /** {@link TokenRequest} -> empty JSON object: the token is gone (its aliases stay); fails FORBIDDEN, UNAVAILABLE. */
+  public static final String TOKEN_REVOKE = "tempalias.store.token.revoke";
   /** empty JSON object -> empty JSON object when Redis answers PING; fails UNAVAILABLE. */
   public static final String PING = "tempalias.store.ping";
 

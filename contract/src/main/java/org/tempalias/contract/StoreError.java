@@ -14,6 +14,8 @@ public enum StoreError {
   NOT_FOUND(404),
   /** The target refused aliases (it blocked them from a confirmation mail). */
   TARGET_REFUSED(409),
+  /** The target has not confirmed yet (an API token needs a confirmed target). */
+  UNCONFIRMED(412),
   RATE_LIMITED(429),
   UNAVAILABLE(503);
 

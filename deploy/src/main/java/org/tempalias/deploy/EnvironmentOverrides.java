@@ -33,6 +33,8 @@ enum EnvironmentOverrides {
   DATA_DIR("TEMPALIAS_DATA_DIR", "dataDir", Kind.TEXT),
   ROLES("TEMPALIAS_ROLES", "roles", Kind.TEXT),
   CREATE_LIMIT("TEMPALIAS_CREATE_LIMIT_PER_MINUTE", "store.createLimitPerMinute", Kind.INTEGER),
+  TOKEN_DAYS("TEMPALIAS_TOKEN_DAYS", "api.tokenDefaults.days", Kind.INTEGER),
+  TOKEN_MAX_USAGE("TEMPALIAS_TOKEN_MAX_USAGE", "api.tokenDefaults.maxUsage", Kind.INTEGER),
   SMTP_TLS_CERT("TEMPALIAS_SMTP_TLS_CERT", "smtp.tlsCert", Kind.TEXT),
   SMTP_TLS_KEY("TEMPALIAS_SMTP_TLS_KEY", "smtp.tlsKey", Kind.TEXT),
   CLUSTER_HOST("TEMPALIAS_CLUSTER_HOST", "cluster.host", Kind.TEXT),
