@@ -209,10 +209,17 @@ public class ApiVerticle extends VerticleBase {
     ctx.next();
   }
 
-  /** A path for the log: anything but printable ASCII becomes '?', so a request cannot forge log lines. */
+  /**
+   * A path for the log: anything but printable ASCII becomes '?', so a request cannot forge log
+   * lines; a confirmation link's token is left out (the link decides for its target, and gives
+   * an API token once).
+   */
   private static String printable(String path) {
     if (path == null) {
       return "-";
+    }
+    if (path.startsWith("/confirm/")) {
+      return "/confirm/…";
     }
     StringBuilder out = new StringBuilder(Math.min(path.length(), 200));
     for (int i = 0; i < path.length() && i < 200; i++) {
@@ -323,13 +330,21 @@ public class ApiVerticle extends VerticleBase {
         .onFailure(failure -> confirmationFailed(ctx, failure));
   }
 
+  /** A person follows the link: every answer is a page, never JSON. */
   private void confirmationFailed(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof ReplyException && StoreError.of(failure) == StoreError.UNCONFIRMED) {
+    StoreError error = failure instanceof ReplyException ? StoreError.of(failure) : null;
+    if (error == StoreError.UNCONFIRMED) {
       sendPage(ctx, 409, ConfirmationPage.confirmFirst());
-    } else if (failure instanceof ReplyException && StoreError.of(failure) == StoreError.NOT_FOUND) {
+    } else if (error == StoreError.INVALID) {
+      sendPage(ctx, 409, ConfirmationPage.tokenGiven()); // only the token action refuses so
+    } else if (error == StoreError.NOT_FOUND) {
       sendPage(ctx, 404, ConfirmationPage.notFound());
     } else {
-      ctx.fail(StoreRefusal.of(failure, "confirmation"));
+      ApiError answer = StoreRefusal.of(failure, "confirmation");
+      if (answer.headerName() != null) {
+        ctx.response().putHeader(answer.headerName(), answer.headerValue());
+      }
+      sendPage(ctx, answer.status(), ConfirmationPage.tryLater(answer.description()));
     }
   }
 

@@ -87,6 +87,17 @@ final class ConfirmationPage {
         : time != null ? time : uses;
   }
 
+  static String tokenGiven() {
+    return page("Token already given", "<h1>This link gave its token already</h1><p>A confirmation link gives "
+        + "one API token, so that reloading the page or a link that leaked later cannot make more. For another "
+        + "token, press <strong>API token</strong> beside one of your aliases on the web page.</p>");
+  }
+
+  static String tryLater(String why) {
+    return page("Try again later", "<h1>Not just now</h1><p>" + Html.escape(why) + ". Nothing was changed; "
+        + "please try again in a few minutes.</p>");
+  }
+
   static String confirmFirst() {
     return page("Confirm first", "<h1>Confirm first</h1><p>An API token makes aliases that forward to you, so "
         + "it is only given once you have confirmed. Go back and confirm, then ask for the token.</p>");

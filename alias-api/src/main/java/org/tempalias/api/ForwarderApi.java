@@ -152,7 +152,7 @@ final class ForwarderApi {
     String token = ApiTokens.of(ctx.request());
     JsonObject json = jsonBody(ctx, false);
     String note = text(json.getValue("note"), "note", false);
-    String hostname = text(ctx.request().getParam("hostname"), "hostname", false);
+    String hostname = hostname(ctx.request().getParam("hostname"));
     String description = note != null ? note : hostname != null ? "for " + hostname : null;
     create(ctx, token, description).onSuccess(created -> {
       String address = created.aid() + "@" + settings.domain();
@@ -166,6 +166,18 @@ final class ForwarderApi {
           .put("creation_date", SIMPLELOGIN.format(Instant.ofEpochMilli(created.createdAtMillis())))
           .put("expires_at", created.expiresAtMillis() == 0 ? null : AliasJson.iso(created.expiresAtMillis())));
     });
+  }
+
+  /** The site a SimpleLogin client names, clipped to fit a description; 400 for control characters. */
+  private static String hostname(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      throw ApiError.invalidData("hostname must not contain control characters");
+    }
+    String site = value.trim();
+    return site.substring(0, Math.min(site.length(), MAX_DESCRIPTION - "for ".length()));
   }
 
   // ---- both -----------------------------------------------------------------------------------

@@ -148,6 +148,11 @@ class PasswordManagerTest {
     assertThat(alias).matches("[a-z0-9]{10}@alias\\.test");
     assertThat(reply.json().getString("note")).isEqualTo(GENERATED);
 
+    // A long hostname without a note is kept short enough to be a description.
+    RawHttp.Reply longHost = RawHttp.exchange(api.port(),
+        simpleLoginRequest(token.getString("token"), "?hostname=" + "h".repeat(200) + ".example"), "{}");
+    assertThat(payload(longHost).getString("note")).hasSize(200).startsWith("for hhh");
+
     // Without a hostname (Bitwarden sends none when it does not know the site); the limits are the token's.
     RawHttp.Reply plain = RawHttp.exchange(api.port(), simpleLoginRequest(token.getString("token"), ""), "{}");
     String second = payload(plain).getString("alias");

@@ -75,6 +75,18 @@ class RateLimitTest {
   }
 
   @Test
+  void anIpv6ClientIsCountedByItsSlash64() {
+    // One host hands itself a fresh address from its /64 for each request: still one client.
+    for (int i = 1; i <= 3; i++) {
+      assertThat(create(behindProxy, "2001:db8:aa:bb::" + Integer.toHexString(i * 4099)).statusCode()).isEqualTo(200);
+    }
+    HttpResponse<Buffer> limited = create(behindProxy, "2001:db8:aa:bb:ffff:1234:5678:9abc");
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(json(limited).getString("error")).isEqualTo("rate-limited");
+    assertThat(create(behindProxy, "2001:db8:aa:bc::1").statusCode()).as("the next /64 is another client").isEqualTo(200);
+  }
+
+  @Test
   void trustedProxyHopsAreSkippedAndForgedLeftHopsIgnored() {
     // The client forges a different address on each request; our proxy appends the real one.
     for (int i = 0; i < 3; i++) {

@@ -169,6 +169,15 @@ final class Confirmations {
         : Future.failedFuture(StoreError.UNCONFIRMED.exception("confirmation: the target has not confirmed"))));
   }
 
+  /**
+   * A link gives one API token (a reload of the page must not mint a second, and a link that
+   * leaked later is worth less): true the first time, false after.
+   */
+  Future<Boolean> firstTokenOf(String token) {
+    return call(redis.send(Request.cmd(Command.HSETNX).arg(Keys.token(Secrets.hash(token))).arg("tokened").arg(1)))
+        .map(r -> r.toInteger() == 1);
+  }
+
   private Future<Void> activate(String aid, String targetHash) {
     return call(ACTIVATE.run(redis, Keys.of(aid), List.of(targetHash))).mapEmpty();
   }

@@ -67,6 +67,8 @@ public class StoreVerticle extends VerticleBase {
   private static final long MAX_HOLD_MILLIS = 86_400_000;
   /** The newest aliases a token's list shows (each is one status read). */
   private static final int LIST_LIMIT = 100;
+  /** Lists per token per minute: each reads up to {@value #LIST_LIMIT} statuses. */
+  private static final int LISTS_PER_MINUTE = 30;
 
   private static final Script CREATE = Script.load("create");
   private static final Script CLAIM = Script.withClaims("claim");
@@ -197,6 +199,12 @@ public class StoreVerticle extends VerticleBase {
           msg.reply(created.toJson());
         })
         .onFailure(failed(msg, "create from " + req.clientIp()));
+  }
+
+  private Future<Boolean> listsWithinLimit(Tokens.Holder holder) {
+    String key = "ratelimit:list:{token:" + holder.hash() + "}";
+    return bounded(RATE_LIMIT.run(redis, List.of(key), List.of(Long.toString(RATE_WINDOW_MILLIS))))
+        .map(count -> count.toLong() <= LISTS_PER_MINUTE);
   }
 
   private Future<Boolean> withinRateLimit(String clientIp) {
@@ -562,7 +570,10 @@ public class StoreVerticle extends VerticleBase {
             .compose(r -> r != null && r.get(0) != null && link.targetHash().equals(String.valueOf(r.get(1)))
                 ? Future.succeededFuture(r.get(0).toString())
                 : Future.failedFuture(StoreError.NOT_FOUND.exception(
-                    "token issue: the alias this link was sent for is gone"))));
+                    "token issue: the alias this link was sent for is gone")))
+            .compose(target -> confirmations.firstTokenOf(req.confirmToken()).compose(first -> first
+                ? Future.succeededFuture(target)
+                : Future.failedFuture(StoreError.INVALID.exception("token issue: this link gave its token already")))));
   }
 
   private void onTokenCreate(Message<JsonObject> msg) {
@@ -577,8 +588,7 @@ public class StoreVerticle extends VerticleBase {
             // A token used from many addresses is still bounded: it has a count of its own.
             .compose(allowed -> allowed ? withinRateLimit("token:" + holder.hash()) : Future.succeededFuture(false))
             .compose(allowed -> allowed
-                ? admitAndInsert(new CreateAlias(holder.target(), holder.lifetimeMillis(), holder.maxUsage(),
-                    req.clientIp(), SenderLock.NONE, req.description()))
+                ? insertForToken(holder, req)
                 : Future.failedFuture(StoreError.RATE_LIMITED.exception("token create: over "
                     + config.createLimitPerMinute() + " per minute from " + req.clientIp() + " or for the token")))
             .compose(created -> tokens.remember(holder, created.aid(), created.createdAtMillis()).map(created)))
@@ -590,9 +600,27 @@ public class StoreVerticle extends VerticleBase {
         .onFailure(failed(msg, "token create from " + (req == null ? null : req.clientIp())));
   }
 
+  /**
+   * The token's limits as they were issued, within today's caps (an operator may have lowered
+   * them since), checked like any creation.
+   */
+  private Future<CreatedAlias> insertForToken(Tokens.Holder holder, TokenRequest req) {
+    long lifetime = Math.min(holder.lifetimeMillis(), config.maxLifetimeMillis());
+    int uses = Math.min(holder.maxUsage(), config.maxUsage());
+    CreateAlias create = new CreateAlias(holder.target(), lifetime, uses, req.clientIp(), SenderLock.NONE,
+        req.description());
+    String problem = CreateCheck.problem(create, config);
+    return problem != null
+        ? Future.failedFuture(StoreError.INVALID.exception("token create: " + problem))
+        : admitAndInsert(create);
+  }
+
   private void onTokenList(Message<JsonObject> msg) {
     TokenRequest req = decoded(msg, TokenRequest::fromJson);
     tokens.use(req == null ? null : req.token())
+        .compose(holder -> listsWithinLimit(holder).compose(allowed -> allowed ? Future.succeededFuture(holder)
+            : Future.failedFuture(StoreError.RATE_LIMITED.exception(
+                "token list: more than " + LISTS_PER_MINUTE + " per minute"))))
         .compose(holder -> tokens.listed(holder, LIST_LIMIT).compose(aids -> {
           List<Future<Response>> reads = aids.stream()
               .map(aid -> bounded(STATUS.run(redis, Keys.of(aid), List.of()))).toList();

@@ -6,7 +6,7 @@ if redis.call('HGET', KEYS[1], 'th') ~= ARGV[1] then
   return 0
 end
 if redis.call('HGET', KEYS[1], 'pending') == '1' then
-  redis.call('HDEL', KEYS[1], 'pending')
+  redis.call('HDEL', KEYS[1], 'pending', 'waituntil')
   local expires = tonumber(redis.call('HGET', KEYS[1], 'expires'))
   if expires > 0 then
     redis.call('PEXPIREAT', KEYS[1], string.format('%d', expires))

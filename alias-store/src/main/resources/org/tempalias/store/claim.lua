@@ -14,10 +14,12 @@ end
 if redis.call('ZSCORE', KEYS[4], ARGV[1]) then
   return {3}
 end
-local a = redis.call('HMGET', KEYS[1], 'target', 'max', 'left', 'pending', 'th', 'senders', 'lock')
+local a = redis.call('HMGET', KEYS[1], 'target', 'max', 'left', 'pending', 'th', 'senders', 'lock', 'first')
 if a[6] or a[7] == 'first' then
-  -- A first-sender lock not yet set lets any named sender through; its first delivery sets it.
-  if ARGV[3] == '' or (a[6] and not sender_allowed(ARGV[3], a[6])) then
+  -- Once set, the first sender's domain is the only one; before, any sender the list allows
+  -- (any named one without a list) may be the first.
+  local allowed = a[8] or a[6]
+  if ARGV[3] == '' or (allowed and not sender_allowed(ARGV[3], allowed)) then
     return {5}
   end
 end

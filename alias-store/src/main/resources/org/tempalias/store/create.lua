@@ -38,7 +38,7 @@ local gone = expires
 local wait = tonumber(ARGV[6])
 if wait > 0 then
   -- Waiting for the target: gone by itself when the wait is over, unless confirmed (activate.lua).
-  redis.call('HSET', KEYS[1], 'pending', 1)
+  redis.call('HSET', KEYS[1], 'pending', 1, 'waituntil', string.format('%d', now + wait))
   if gone == 0 or now + wait < gone then
     gone = now + wait
   end

@@ -25,8 +25,7 @@ end
 if not spend(1) then
   return 2
 end
-if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'lock') == 'first'
-    and not redis.call('HGET', KEYS[1], 'senders') then
-  redis.call('HSET', KEYS[1], 'senders', ARGV[4])
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'lock') == 'first' then
+  redis.call('HSETNX', KEYS[1], 'first', ARGV[4])
 end
 return 1

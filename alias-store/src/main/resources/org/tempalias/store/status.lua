@@ -4,9 +4,10 @@
 -- KEYS[1] alias:{id}, KEYS[2] alias:{id}:claims, KEYS[3] alias:{id}:commits
 -- Returns nil when there is no such alias (or its last use is spent),
 -- else {target, created, expires, max, left, forwarded, ukey, uses in flight, pending, target hash,
---       allowed senders ('' = any), lock ('first' or ''), note ('' = none)}.
+--       allowed senders ('' = any; the first sender's domain once a first-sender lock is set),
+--       lock ('first' or ''), note ('' = none)}.
 local a = redis.call('HMGET', KEYS[1], 'target', 'created', 'expires', 'max', 'left', 'forwarded', 'ukey', 'pending', 'th',
-  'senders', 'lock', 'note')
+  'senders', 'lock', 'note', 'first')
 if not a[1] then
   return false
 end
@@ -21,7 +22,7 @@ if tonumber(a[4]) > 0 and a[5] <= 0 then
 end
 local pending = a[8] == '1' and 1 or 0
 local th = a[9] or ''
-local senders, lock, note = a[10] or '', a[11] or '', a[12] or ''
+local senders, lock, note = a[13] or a[10] or '', a[11] or '', a[12] or ''
 a[8] = redis.call('ZCOUNT', KEYS[2], after, '+inf') + redis.call('ZCOUNT', KEYS[3], after, '+inf')
 a[9] = pending
 a[10] = th

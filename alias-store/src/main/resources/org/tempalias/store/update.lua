@@ -7,7 +7,7 @@ local now = now_ms()
 if not purge(now) then
   return 0
 end
-local a = redis.call('HMGET', KEYS[1], 'ukey', 'expires', 'max', 'forwarded', 'pending')
+local a = redis.call('HMGET', KEYS[1], 'ukey', 'expires', 'max', 'forwarded', 'pending', 'waituntil')
 if a[1] ~= ARGV[1] then
   return 1
 end
@@ -21,9 +21,10 @@ end
 if ARGV[3] ~= '' then
   local uses = tonumber(ARGV[3])
   if uses > 0 then
-    -- 'left' counts the uses held by open transactions too (claim.lua subtracts them).
-    left = uses + uses_held()
-    max = tonumber(a[4]) + left
+    -- Exactly this many more deliveries: the ones in progress are among them (claim.lua
+    -- subtracts held uses from 'left'), and one that fails gives its use back to these.
+    left = uses
+    max = tonumber(a[4]) + uses
   else
     max = 0
     left = 0
@@ -37,11 +38,11 @@ if left then
   redis.call('HSET', KEYS[1], 'left', string.format('%d', left))
 end
 local gone = expires
-if a[5] == '1' then
-  -- Still waiting for its target: that wait still bounds it (activate.lua lifts it).
-  local pttl = redis.call('PTTL', KEYS[1])
-  if pttl > 0 and (gone == 0 or now + pttl < gone) then
-    gone = now + pttl
+if a[5] == '1' and a[6] then
+  -- Still waiting for its target: the end of that wait still bounds it (activate.lua lifts it).
+  local wait = tonumber(a[6])
+  if gone == 0 or wait < gone then
+    gone = wait
   end
 end
 if gone > 0 then

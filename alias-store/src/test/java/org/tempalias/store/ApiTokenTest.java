@@ -153,12 +153,38 @@ class ApiTokenTest {
         new ConfirmationRequest(waiting.confirmToken(), ConfirmationRequest.Decision.CONFIRM).toJson()));
     IssuedToken viaLink = issue(new TokenIssue(null, null, waiting.confirmToken(), DAY, 0, null));
     assertThat(viaLink.target()).isEqualTo("new@example.org");
+    assertThat(store.failureOf(StoreAddress.TOKEN_ISSUE, new TokenIssue(null, null, waiting.confirmToken(), DAY, 0, null)
+        .toJson())).as("one token per link: a reload mints no second").isEqualTo(StoreError.INVALID);
 
     // A target that blocks aliases later gets none from its token either.
     await(store.request(StoreAddress.DECIDE,
         new ConfirmationRequest(waiting.confirmToken(), ConfirmationRequest.Decision.BLOCK).toJson()));
     assertThat(store.failureOf(StoreAddress.TOKEN_CREATE, new TokenRequest(viaLink.token(), null, null).toJson()))
         .isEqualTo(StoreError.TARGET_REFUSED);
+  }
+
+  @Test
+  void aTokenIssuedBeforeTheCapsWereLoweredMakesAliasesWithinTheNewCaps() {
+    CreatedAlias a = confirmedAlias("owner@example.org");
+    IssuedToken t = issue(new TokenIssue(a.aid(), a.updateKey(), null, 60 * DAY, 100, null));
+    try (StoreClient lowered = StoreClient.deploy(new StoreVerticle(), redis.port(),
+        new JsonObject().put("maxLifetimeDays", 7).put("maxUsage", 3).put("createLimitPerMinute", 0), new JsonObject())) {
+      CreatedAlias made = CreatedAlias.fromJson(await(lowered.request(StoreAddress.TOKEN_CREATE,
+          new TokenRequest(t.token(), null, null).toJson())));
+      assertThat(made.maxUsage()).isEqualTo(3);
+      assertThat(made.expiresAtMillis() - made.createdAtMillis()).isEqualTo(7 * DAY);
+    }
+  }
+
+  @Test
+  void listingIsLimitedPerToken() {
+    CreatedAlias a = confirmedAlias("owner@example.org");
+    IssuedToken t = issue(new TokenIssue(a.aid(), a.updateKey(), null, DAY, 0, null));
+    for (int i = 0; i < 30; i++) {
+      list(t.token());
+    }
+    assertThat(store.failureOf(StoreAddress.TOKEN_LIST, new TokenRequest(t.token()).toJson()))
+        .isEqualTo(StoreError.RATE_LIMITED);
   }
 
   @Test

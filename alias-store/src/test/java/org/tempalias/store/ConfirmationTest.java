@@ -131,6 +131,23 @@ class ConfirmationTest {
   }
 
   @Test
+  void aWaitingAliasRenewedPastItsWaitIsStillBoundByTheWaitAndLivesOnOnceConfirmed() {
+    deploy(new JsonObject().put("pendingHours", 2));
+    CreatedAlias alias = store.create("renewing@example.org", HOUR, 1); // lives 1 h, waits up to 2 h
+    AliasStatus renewed = AliasStatus.fromJson(await(store.request(StoreAddress.UPDATE,
+        new org.tempalias.contract.AliasUpdate(alias.aid(), alias.updateKey(), 10 * HOUR, null).toJson())));
+    assertThat(renewed.expiresAtMillis()).isGreaterThan(System.currentTimeMillis() + 9 * HOUR);
+    long ttl = store.redis(Request.cmd(Command.PTTL).arg(Keys.alias(alias.aid()))).toLong();
+    assertThat(ttl).as("the key lives to the end of the wait, not its old expiry")
+        .isBetween(2 * HOUR - 60_000, 2 * HOUR);
+
+    decide(alias.confirmToken(), Decision.CONFIRM);
+    assertThat(store.claim(alias.aid()).outcome()).isEqualTo(ClaimReply.Outcome.CLAIMED);
+    assertThat(store.redis(Request.cmd(Command.PTTL).arg(Keys.alias(alias.aid()))).toLong())
+        .as("confirmed: the new expiry").isBetween(10 * HOUR - 60_000, 10 * HOUR);
+  }
+
+  @Test
   void unknownLinksAndNoConfirmationRequired() {
     deploy(new JsonObject());
     assertThat(store.failureOf(StoreAddress.CONFIRMATION, new ConfirmationRequest("x".repeat(32), null).toJson()))

@@ -391,14 +391,14 @@ abstract class UsageSemantics {
     long before = System.currentTimeMillis();
     AliasStatus renewed = update(a, 7 * 24 * HOUR, 5);
     assertThat(renewed.expiresAtMillis()).isBetween(before + 7 * 24 * HOUR - 5_000, System.currentTimeMillis() + 7 * 24 * HOUR);
-    // Five more from now, the open transaction's use on top of them; the total so far counts.
-    assertThat(renewed.usesLeft()).isEqualTo(5);
+    // Exactly five more deliveries from now; the one in progress is among them.
+    assertThat(renewed.usesLeft()).isEqualTo(4);
     assertThat(renewed.usesInFlight()).isEqualTo(1);
-    assertThat(renewed.maxUsage()).isEqualTo(1 + 1 + 5);
+    assertThat(renewed.maxUsage()).isEqualTo(1 + 5);
     assertThat(renewed.forwarded()).isEqualTo(1);
 
-    // The open transaction spends its own use, not one of the five.
-    assertThat(store.settle(a.aid(), open.claimId(), USED)).isTrue();
+    // The open transaction fails: its use goes back to the five; then five deliveries, no more.
+    assertThat(store.settle(a.aid(), open.claimId(), RELEASED)).isTrue();
     assertThat(store.get(a.aid(), a.updateKey()).usesLeft()).isEqualTo(5);
     for (int i = 0; i < 5; i++) {
       ClaimReply c = store.claim(a.aid());
@@ -458,7 +458,7 @@ abstract class UsageSemantics {
     assertThat(store.commit(a.aid(), c.claimId(), 3_000)).isEqualTo(ClaimState.State.HELD);
     update(a, HOUR, 2);
     // Past the original lifetime the renewed alias lives on, and the commit never settled is
-    // spent when its hold passes, from the use it held (on top of the two given).
+    // spent when its hold passes: one of the two given.
     long deadline = System.currentTimeMillis() + 10_000;
     AliasStatus s = store.get(a.aid(), a.updateKey());
     while (s.forwarded() == 0 && System.currentTimeMillis() < deadline) {
@@ -467,7 +467,7 @@ abstract class UsageSemantics {
     }
     assertThat(System.currentTimeMillis()).isGreaterThan(a.expiresAtMillis());
     assertThat(s.forwarded()).isEqualTo(1);
-    assertThat(s.usesLeft()).isEqualTo(2);
+    assertThat(s.usesLeft()).isEqualTo(1);
   }
 
   // ---- sender locks ------------------------------------------------------------------------
@@ -524,6 +524,19 @@ abstract class UsageSemantics {
     assertThat(settleFrom(a.aid(), again.claimId(), USED, "eu.mail.shop.example")).isTrue();
     assertThat(store.get(a.aid(), a.updateKey()).lock().domains()).as("set once").containsExactly("mail.shop.example");
     assertThat(store.get(a.aid(), a.updateKey()).usesLeft()).isEqualTo(3);
+  }
+
+  @Test
+  void aFirstSenderLockWithAListNarrowsToTheFirstDeliveredDomainOfTheList() {
+    CreatedAlias a = locked(new SenderLock(List.of("shop.example", "mailer.example"), true), 5);
+    assertThat(claimFrom(a.aid(), "other.example").outcome()).isEqualTo(ClaimReply.Outcome.SENDER_REFUSED);
+    ClaimReply first = claimFrom(a.aid(), "eu.mailer.example");
+    assertThat(first.outcome()).isEqualTo(CLAIMED);
+    assertThat(settleFrom(a.aid(), first.claimId(), USED, "eu.mailer.example")).isTrue();
+    assertThat(store.get(a.aid(), a.updateKey()).lock()).isEqualTo(new SenderLock(List.of("eu.mailer.example"), true));
+    assertThat(claimFrom(a.aid(), "shop.example").outcome()).as("on the list, but not the first")
+        .isEqualTo(ClaimReply.Outcome.SENDER_REFUSED);
+    assertThat(claimFrom(a.aid(), "x.eu.mailer.example").outcome()).isEqualTo(CLAIMED);
   }
 
   @Test

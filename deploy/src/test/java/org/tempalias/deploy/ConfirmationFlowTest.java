@@ -173,6 +173,9 @@ class ConfirmationFlowTest {
     Matcher token = Pattern.compile("<code class=\"token\" id=\"api-token\">(ta_[A-Za-z0-9_-]+)</code>").matcher(page.body());
     assertThat(token.find()).as(page.body()).isTrue();
     assertThat(page.body()).contains("addy.io", "http://127.0.0.1:" + httpPort, "tempalias.test", "for 30 days");
+    HttpResponse<String> reload = post(link, "token");
+    assertThat(reload.statusCode()).as("a link gives one token").isEqualTo(409);
+    assertThat(reload.body()).contains("gave its token already").doesNotContain("ta_");
 
     // The token makes aliases that forward to the confirmed target, over SMTP through the gateway.
     HttpResponse<String> made = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
