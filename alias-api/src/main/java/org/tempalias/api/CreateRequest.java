@@ -1,8 +1,6 @@
 package org.tempalias.api;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -69,18 +67,7 @@ public record CreateRequest(TargetAddress target, int days, int maxUsage, Sender
 
   /** Parses and checks a request body against the caps; throws {@link ApiError} (invalid-data). */
   public static CreateRequest parse(Buffer body, int maxDays, int maxUsage) {
-    if (body == null || body.length() == 0) {
-      throw ApiError.invalidData("the request body is empty; send {\"target\", \"days\", \"max-usage\"}");
-    }
-    Object decoded;
-    try {
-      decoded = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw ApiError.invalidData("the request body is not valid JSON");
-    }
-    if (!(decoded instanceof JsonObject json)) {
-      throw ApiError.invalidData("the request body must be a JSON object");
-    }
+    JsonObject json = JsonBody.object(body, "{\"target\", \"days\", \"max-usage\"}");
     Object targetValue = json.getValue(TARGET);
     if (!(targetValue instanceof String target)) {
       throw ApiError.invalidData(targetValue == null

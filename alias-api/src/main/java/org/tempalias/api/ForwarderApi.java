@@ -3,8 +3,6 @@ package org.tempalias.api;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -210,25 +208,14 @@ final class ForwarderApi {
    */
   private static JsonObject jsonBody(RoutingContext ctx, boolean required) {
     Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      if (required) {
-        throw ApiError.invalidData("the request body is empty; send a JSON object");
-      }
+    boolean empty = body == null || body.length() == 0;
+    if (empty && !required) {
       return new JsonObject();
     }
-    if (!CreateRequest.isJsonContentType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+    if (!empty && !CreateRequest.isJsonContentType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       throw ApiError.invalidRequestType("send the body as Content-Type: application/json");
     }
-    Object decoded;
-    try {
-      decoded = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw ApiError.invalidData("the request body is not valid JSON");
-    }
-    if (!(decoded instanceof JsonObject json)) {
-      throw ApiError.invalidData("the request body must be a JSON object");
-    }
-    return json;
+    return JsonBody.object(body, "a JSON object");
   }
 
   /** A short note without control characters, or null; 422 (addy.io) or 400 (SimpleLogin) otherwise. */

@@ -1,8 +1,6 @@
 package org.tempalias.api;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -35,18 +33,7 @@ public record UpdateRequest(Integer days, Integer maxUsage) {
 
   /** Parses and checks a body against the caps; throws {@link ApiError} (invalid-data). */
   public static UpdateRequest parse(Buffer body, int maxDays, int maxUsage) {
-    if (body == null || body.length() == 0) {
-      throw ApiError.invalidData("the request body is empty; send {\"days\": n} and/or {\"max-usage\": n}");
-    }
-    Object decoded;
-    try {
-      decoded = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw ApiError.invalidData("the request body is not valid JSON");
-    }
-    if (!(decoded instanceof JsonObject json)) {
-      throw ApiError.invalidData("the request body must be a JSON object");
-    }
+    JsonObject json = JsonBody.object(body, "{\"days\": n} and/or {\"max-usage\": n}");
     for (String field : json.fieldNames()) {
       if (!field.equals(CreateRequest.DAYS) && !field.equals(CreateRequest.MAX_USAGE)) {
         // A typo (max_usage) would otherwise change nothing and answer 200.

@@ -19,17 +19,9 @@ final class CreateCheck {
 
   /** Why the request is refused, or null when it is acceptable. */
   static String problem(CreateAlias req, StoreConfig config) {
-    if (req.lifetimeMillis() < 0 || req.maxUsage() < 0) {
-      return "limits must not be negative";
-    }
-    if (req.lifetimeMillis() == 0 && req.maxUsage() == 0) {
-      return "at least one limit (lifetime or uses) is required";
-    }
-    if (req.lifetimeMillis() > config.maxLifetimeMillis()) {
-      return "lifetime over " + config.maxLifetimeDays() + " days";
-    }
-    if (req.maxUsage() > config.maxUsage()) {
-      return "more than " + config.maxUsage() + " uses";
+    String limits = limitsProblem(req.lifetimeMillis(), req.maxUsage(), config);
+    if (limits != null) {
+      return limits;
     }
     String target = req.target();
     if (target == null || target.isBlank()) {
@@ -62,6 +54,23 @@ final class CreateCheck {
       }
     }
     return descriptionProblem(req.description());
+  }
+
+  /** Why an alias's limits are refused (also those an API token gives its aliases), or null. */
+  static String limitsProblem(long lifetimeMillis, int maxUsage, StoreConfig config) {
+    if (lifetimeMillis < 0 || maxUsage < 0) {
+      return "limits must not be negative";
+    }
+    if (lifetimeMillis == 0 && maxUsage == 0) {
+      return "at least one limit (lifetime or uses) is required";
+    }
+    if (lifetimeMillis > config.maxLifetimeMillis()) {
+      return "lifetime over " + config.maxLifetimeDays() + " days";
+    }
+    if (maxUsage > config.maxUsage()) {
+      return "more than " + config.maxUsage() + " uses";
+    }
+    return null;
   }
 
   /** Why a description is refused, or null: it is shown on pages and in API answers, never in mail. */

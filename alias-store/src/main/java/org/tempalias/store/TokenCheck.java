@@ -10,18 +10,6 @@ final class TokenCheck {
     if ((req.aid() == null) == (req.confirmToken() == null)) {
       return "give an alias with its update key, or a confirmation link";
     }
-    if (req.lifetimeMillis() < 0 || req.maxUsage() < 0) {
-      return "limits must not be negative";
-    }
-    if (req.lifetimeMillis() == 0 && req.maxUsage() == 0) {
-      return "at least one limit (lifetime or uses) is required";
-    }
-    if (req.lifetimeMillis() > config.maxLifetimeMillis()) {
-      return "lifetime over " + config.maxLifetimeDays() + " days";
-    }
-    if (req.maxUsage() > config.maxUsage()) {
-      return "more than " + config.maxUsage() + " uses";
-    }
-    return null;
+    return CreateCheck.limitsProblem(req.lifetimeMillis(), req.maxUsage(), config);
   }
 }
