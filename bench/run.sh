@@ -192,17 +192,40 @@ run() {
   if [[ $rc -ne 0 && $extra != *-A* ]]; then sed 's/^/    smtp-source: /' "$WORK/source.out" | head -3; die "$label failed"; fi
 }
 
+# CPU accounting around a run and its drain into the sink: ms of CPU per message for the side
+# under test (Postfix: master and every daemon it started; tempalias: the JVM and its Redis), for
+# the sink, and how busy the machine was. On a machine this small the harness shares the cores.
+CPU_ROWS=()
+cpu_mark() { # root pids of the side under test
+  CPU_MARK=("$(python3 "$ROOT/bench/cpu-ticks.py" "$@")" "$(python3 "$ROOT/bench/cpu-ticks.py" "${PIDS[0]}")"
+    $(python3 "$ROOT/bench/cpu-ticks.py" machine) "$(now)")
+}
+cpu_since() { # msgs root-pids... -> CPU_MSG (ms/msg of the side), CPU_SINK (ms/msg), CPU_BUSY (%)
+  local msgs=$1; shift
+  local side sink busy total
+  side=$(python3 "$ROOT/bench/cpu-ticks.py" "$@"); sink=$(python3 "$ROOT/bench/cpu-ticks.py" "${PIDS[0]}")
+  read -r busy total < <(python3 "$ROOT/bench/cpu-ticks.py" machine)
+  CPU_MSG=$(awk -v a="${CPU_MARK[0]}" -v b="$side" -v n="$msgs" 'BEGIN{printf "%.2f", (b-a)*10/n}')
+  CPU_SINK=$(awk -v a="${CPU_MARK[1]}" -v b="$sink" -v n="$msgs" 'BEGIN{printf "%.2f", (b-a)*10/n}')
+  CPU_BUSY=$(awk -v a="${CPU_MARK[2]}" -v b="$busy" -v c="${CPU_MARK[3]}" -v d="$total" 'BEGIN{printf "%.0f", 100*(b-a)/(d-c)}')
+  echo "    CPU: $CPU_MSG ms/msg (sink $CPU_SINK ms/msg), machine $CPU_BUSY% busy until the sink had them all"
+}
+peer_pid() { tr -d ' ' <"$PFX/spool/pid/master.pid"; }
+
 ROWS=()
 row() { ROWS+=("$(printf '| %s | %s | %s | %s | %s |' "$@")"); }
 
 accepted() { # name msgs bytes goal
-  local name=$1 msgs=$2 bytes=$3 goal=$4 a=() b=() i expect
+  local name=$1 msgs=$2 bytes=$3 goal=$4 a=() b=() i expect ca=() cb=() sa=() sb=() ba=() bb=()
   echo "# accepted, $name: $msgs messages, 20 sessions, $REPS reps (A = Postfix, B = tempalias)"
   for i in $(seq 1 "$REPS"); do
     expect=$(( $(sink_count) + msgs ))
+    cpu_mark "$(peer_pid)"
     run "A Postfix #$i" "$PEER_PORT" "$msgs" "$bytes"; a+=("$RATE")
     wait_sink "$expect" 300   # Postfix's queue drains before B runs
+    cpu_since "$msgs" "$(peer_pid)"; ca+=("$CPU_MSG"); sa+=("$CPU_SINK"); ba+=("$CPU_BUSY")
     expect=$(( $(sink_count) + msgs ))
+    cpu_mark "$APP_PID" "${PIDS[1]}"
     [[ -n ${PROFILE:-} && $i -eq 1 ]] && java -jar "$AP_JAR" profiler start -e cpu -i 1ms "$APP_PID" >/dev/null
     run "B tempalias #$i" "$SMTP_PORT" "$msgs" "$bytes"; b+=("$RATE")
     if [[ -n ${PROFILE:-} && $i -eq 1 ]]; then
@@ -213,10 +236,15 @@ accepted() { # name msgs bytes goal
       echo "    profile: ${out%.collapsed}.txt"
     fi
     wait_sink "$expect" 10    # tempalias answered 250 only after the sink did
+    cpu_since "$msgs" "$APP_PID" "${PIDS[1]}"; cb+=("$CPU_MSG"); sb+=("$CPU_SINK"); bb+=("$CPU_BUSY")
   done
   local ma mb
   ma=$(printf '%s\n' "${a[@]}" | median); mb=$(printf '%s\n' "${b[@]}" | median)
   SINGLE[$name]=$mb
+  CPU_ROWS+=("$(printf '| %s | %s ms | %s ms | %s ms / %s ms | %s%% / %s%% |' "$name" \
+    "$(printf '%s\n' "${ca[@]}" | median)" "$(printf '%s\n' "${cb[@]}" | median)" \
+    "$(printf '%s\n' "${sa[@]}" | median)" "$(printf '%s\n' "${sb[@]}" | median)" \
+    "$(printf '%s\n' "${ba[@]}" | median)" "$(printf '%s\n' "${bb[@]}" | median)")")
   row "accepted, $name" "$(printf '%.0f msg/s' "$ma")" "$(printf '%.0f msg/s' "$mb")" \
     "$(awk -v a="$ma" -v b="$mb" 'BEGIN{printf "%.1f×", b/a}')" "$goal"
 }
@@ -328,3 +356,10 @@ echo "# $(date -u +%F) on $(nproc) cores; medians of $REPS; tempalias log WARN/E
 echo "| workload | peer: Postfix $(postconf -c "$PFX/etc" -h mail_version) relay (Redis for POST) | tempalias | ratio | goal |"
 echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${ROWS[@]}"
+if (( ${#CPU_ROWS[@]} )); then
+  echo
+  echo "# CPU per message relayed, from the first byte until the sink had them all (medians)"
+  echo "| accepted | Postfix (all daemons) | tempalias (JVM + Redis) | smtp-sink, A / B | machine busy, A / B |"
+  echo "| --- | --- | --- | --- | --- |"
+  printf '%s\n' "${CPU_ROWS[@]}"
+fi

@@ -18,6 +18,8 @@ final class MessageStream {
   private static final int FIRST_CHUNK_GUESS = 8 * 1024;
   /** Room past chunkBytes for the line that crosses it, so a full chunk is not reallocated. */
   private static final int SLACK = 1024;
+  /** ".\r\n" (RFC 5321 §4.1.1.4). */
+  private static final int TERMINATOR_BYTES = 3;
 
   private final Transaction tx;
   private final DataChannel channel;
@@ -53,7 +55,7 @@ final class MessageStream {
   }
 
   /**
-   * One line of data as split at LF, without the LF.
+   * One line of data as split at LF, without the LF (a line that spanned reads).
    *
    * @return true when it was the end-of-data line: then {@link #finish()} gives the reply
    */
@@ -61,17 +63,64 @@ final class MessageStream {
     if (reader.line(record)) {
       return true;
     }
+    if (forwardable()) {
+      chunk.appendBuffer(record).appendByte((byte) '\n');
+      sendIfFull();
+    }
+    return false;
+  }
+
+  /**
+   * The complete lines in [from, to) of one read, judged and appended in runs of up to a chunk;
+   * stops when the window fills (the input is held then) or at the end of data ({@link #ended()}).
+   *
+   * @return the index after what was taken
+   */
+  int lines(Buffer buffer, int from, int to) {
+    int taken = from;
+    while (taken < to && !reader.ended()) {
+      int end = reader.lines(buffer, taken, to, taken + Math.max(1, chunkBytes - chunk.length()));
+      if (end == taken) {
+        break;
+      }
+      int contentEnd = reader.ended() ? end - TERMINATOR_BYTES : end;
+      boolean held = false;
+      if (forwardable()) {
+        chunk.appendBuffer(buffer, taken, contentEnd - taken);
+        held = sendIfFull();
+      }
+      taken = end;
+      if (held) {
+        break;
+      }
+    }
+    return taken;
+  }
+
+  /** Whether the end-of-data line was seen. */
+  boolean ended() {
+    return reader.ended();
+  }
+
+  /** False once the message is doomed (then it stops forwarding, see {@link #stopForwarding}). */
+  private boolean forwardable() {
     if (reader.failure() != null || relayFailure != null) {
       stopForwarding();
       return false;
     }
-    chunk.appendBuffer(record).appendByte((byte) '\n');
-    if (chunk.length() >= chunkBytes) {
-      channel.chunk(chunk);
-      chunk = Buffer.buffer(chunkBytes + SLACK);
-      if (channel.windowFull()) {
-        input.hold();
-      }
+    return forwarding;
+  }
+
+  /** Sends a full chunk; true when the window is full now and the input held. */
+  private boolean sendIfFull() {
+    if (chunk.length() < chunkBytes) {
+      return false;
+    }
+    channel.chunk(chunk);
+    chunk = Buffer.buffer(chunkBytes + SLACK);
+    if (channel.windowFull()) {
+      input.hold();
+      return true;
     }
     return false;
   }

@@ -107,6 +107,18 @@ final class Session implements LineInput.Listener, InputControl {
   }
 
   @Override
+  public int data(Buffer buffer, int from, int to) {
+    if (state != State.DATA || message == null) {
+      return from;
+    }
+    int taken = message.lines(buffer, from, to);
+    if (message.ended()) {
+      endOfData();
+    }
+    return taken;
+  }
+
+  @Override
   public void lineDropped(long droppedBytes, boolean endedWithCrLf) {
     if (state == State.DATA) {
       message.lineDropped(droppedBytes, endedWithCrLf);
@@ -234,7 +246,7 @@ final class Session implements LineInput.Listener, InputControl {
           tx = null;
         } else {
           message = new MessageStream(config, facts, this, t, opening.channel());
-          input.maxLineBytes(config.maxDataLineBytes());
+          input.dataMode(config.maxDataLineBytes());
         }
         return opening.reply();
       }));
@@ -245,7 +257,7 @@ final class Session implements LineInput.Listener, InputControl {
     Future<SmtpReply> reply = message.finish();
     message = null;
     tx = null;
-    input.maxLineBytes(config.maxLineBytes());
+    input.commandMode(config.maxLineBytes());
     inFlight(reply);
   }
 

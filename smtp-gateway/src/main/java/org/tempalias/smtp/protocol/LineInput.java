@@ -12,16 +12,28 @@ import java.util.function.IntConsumer;
  * the session can see CRLF versus bare LF), with holds that stop reading (a command in flight, a
  * full relay window) and a bound on the bytes of one line that is kept.
  *
- * <p>A line that arrived within one read is handed out as a slice of that read, not a copy: a
- * 1 MiB message is some 13000 lines. Only a line spanning reads is copied together, and only
- * what is left behind a hold is copied when more arrives. The listener must not modify a line.
- * (Vert.x's RecordParser copies every record and appends every read to what it keeps.)
+ * <p>A line that arrived within one read is handed out as a slice of that read, not a copy. In data
+ * mode the lines are not split at all: a 1 MiB message is some 13000 lines, so the listener gets
+ * the rest of each read and takes the complete lines itself. Only a line spanning reads is copied
+ * together, and only what is left behind a hold is copied when more arrives. The listener must not
+ * modify what it is given. (Vert.x's RecordParser copies every record and appends every read to
+ * what it keeps.)
  */
 public final class LineInput {
   public enum Hold { COMMAND, WINDOW }
 
   public interface Listener {
     void line(Buffer record);
+
+    /**
+     * In {@linkplain #dataMode data mode}: what arrived, [from, to) of one read, for the listener
+     * to take complete lines from. Lines are not split for it; one that began in an earlier read
+     * comes through {@link #line} first.
+     *
+     * @return the index after what it took; the rest is kept (an incomplete line, a hold, or what
+     *     follows the data, split into lines again once data mode ends)
+     */
+    int data(Buffer buffer, int from, int to);
 
     /** A line passed the bound; it was dropped up to and including its LF. */
     void lineDropped(long droppedBytes, boolean endedWithCrLf);
@@ -43,6 +55,7 @@ public final class LineInput {
   private boolean ended;
   private boolean splitting;
   private boolean socketPaused;
+  private boolean dataMode;
 
   /** The start of an unterminated line from earlier reads (our own copy); it precedes {@link #buff}. */
   private Buffer carry;
@@ -69,6 +82,7 @@ public final class LineInput {
     this.maxLineBytes = maxLineBytes;
     holds.clear();
     forget();
+    dataMode = false;
     dropping = false;
     ended = false;
     attached = true;
@@ -92,8 +106,16 @@ public final class LineInput {
     socket.resume();
   }
 
-  public void maxLineBytes(int bytes) {
-    maxLineBytes = bytes;
+  /** From the next line on, runs of lines go to {@link Listener#data}, with this bound on one line. */
+  public void dataMode(int maxLineBytes) {
+    this.maxLineBytes = maxLineBytes;
+    dataMode = true;
+  }
+
+  /** From the next line on, lines go to {@link Listener#line} one by one. */
+  public void commandMode(int maxLineBytes) {
+    this.maxLineBytes = maxLineBytes;
+    dataMode = false;
   }
 
   public void hold(Hold hold) {
@@ -179,6 +201,27 @@ public final class LineInput {
     try {
       boolean active = false;
       while (attached && !dropping && holds.isEmpty() && buff != null) {
+        if (dataMode && carry == null) {
+          if (!active) {
+            active = true;
+            listener.activity();
+          }
+          Buffer run = buff;
+          int taken = listener.data(run, start, run.length());
+          if (buff != run) {
+            continue; // forgotten meanwhile (closed or attached afresh)
+          }
+          if (taken > start) {
+            start = taken;
+            scan = taken;
+            if (start == buff.length()) {
+              buff = null;
+              buffView = null;
+            }
+            continue;
+          }
+          // No complete line: the search below finds no LF and keeps the rest.
+        }
         int lf = Bytes.indexOf(buffView, buff, scan, buff.length(), LF);
         if (lf < 0) {
           scan = buff.length();

@@ -8,13 +8,16 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The DATA judge behind a RecordParser split at LF, fed in every possible split. */
+/**
+ * The DATA judge behind a RecordParser split at LF, fed in every possible split; and its bulk
+ * form ({@link DataReader#lines}) fed as LineInput feeds it, which must agree on every input.
+ */
 class DataReaderTest {
 
   /** What one run produced: the forwarded bytes, whether the end was seen, the verdict. */
   record Run(String forwarded, boolean ended, DataReader reader, String afterEnd) {}
 
-  private static Run run(byte[] input, int[] cuts, long maxBytes) {
+  private static Run lineRun(byte[] input, int[] cuts, long maxBytes) {
     DataReader reader = new DataReader(maxBytes, 1000, 30);
     ByteArrayOutputStream forwarded = new ByteArrayOutputStream();
     ByteArrayOutputStream after = new ByteArrayOutputStream();
@@ -39,6 +42,86 @@ class DataReaderTest {
     parser.handle(Buffer.buffer().appendBytes(input, from, input.length - from));
     return new Run(forwarded.toString(StandardCharsets.ISO_8859_1), ended[0], reader,
         after.toString(StandardCharsets.ISO_8859_1));
+  }
+
+  /**
+   * As LineInput's data mode: each read's complete lines in runs (stopping at {@code softRun}
+   * bytes), a line spanning reads one by one through {@link DataReader#line}.
+   */
+  private static Run bulkRun(byte[] input, int[] cuts, long maxBytes, int softRun) {
+    DataReader reader = new DataReader(maxBytes, 1000, 30);
+    ByteArrayOutputStream forwarded = new ByteArrayOutputStream();
+    ByteArrayOutputStream after = new ByteArrayOutputStream();
+    ByteArrayOutputStream carry = new ByteArrayOutputStream();
+    int from = 0;
+    for (int i = 0; i <= cuts.length; i++) {
+      int to = i < cuts.length ? cuts[i] : input.length;
+      Buffer read = Buffer.buffer().appendBytes(input, from, to - from);
+      from = to;
+      int start = 0;
+      if (reader.ended()) {
+        after.writeBytes(read.getBytes());
+        continue;
+      }
+      if (carry.size() > 0) {
+        int lf = indexOf(read, '\n');
+        if (lf < 0) {
+          carry.writeBytes(read.getBytes());
+          continue;
+        }
+        carry.writeBytes(read.getBytes(0, lf));
+        Buffer line = Buffer.buffer(carry.toByteArray());
+        carry.reset();
+        start = lf + 1;
+        if (reader.line(line)) {
+          after.writeBytes(read.getBytes(start, read.length()));
+          continue;
+        }
+        forwarded.writeBytes(line.getBytes());
+        forwarded.write('\n');
+      }
+      while (start < read.length() && !reader.ended()) {
+        int end = reader.lines(read, start, read.length(), start + softRun);
+        if (end == start) {
+          break;
+        }
+        forwarded.writeBytes(read.getBytes(start, reader.ended() ? end - 3 : end));
+        start = end;
+      }
+      (reader.ended() ? after : carry).writeBytes(read.getBytes(start, read.length()));
+    }
+    String afterEnd = after.toString(StandardCharsets.ISO_8859_1);
+    // As the RecordParser: what follows the last LF is no line yet.
+    return new Run(forwarded.toString(StandardCharsets.ISO_8859_1), reader.ended(), reader,
+        afterEnd.substring(0, afterEnd.lastIndexOf('\n') + 1));
+  }
+
+  private static int indexOf(Buffer buffer, char c) {
+    for (int i = 0; i < buffer.length(); i++) {
+      if (buffer.getByte(i) == c) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Runs the input both ways, asserts they agree, and gives the line-by-line run. */
+  private static Run run(byte[] input, int[] cuts, long maxBytes) {
+    Run lines = lineRun(input, cuts, maxBytes);
+    for (int softRun : new int[] {1, 7, 1 << 20}) {
+      Run bulk = bulkRun(input, cuts, maxBytes, softRun);
+      String what = "bulk (runs of " + softRun + ") of " + java.util.Arrays.toString(cuts) + " "
+          + new String(input, StandardCharsets.ISO_8859_1).replace("\r", "\\r").replace("\n", "\\n");
+      assertThat(bulk.forwarded()).as(what).isEqualTo(lines.forwarded());
+      assertThat(bulk.ended()).as(what).isEqualTo(lines.ended());
+      assertThat(bulk.reader().failure()).as(what).isEqualTo(lines.reader().failure());
+      assertThat(bulk.reader().bytes()).as(what).isEqualTo(lines.reader().bytes());
+      assertThat(bulk.reader().receivedHeaders()).as(what).isEqualTo(lines.reader().receivedHeaders());
+      if (lines.ended()) {
+        assertThat(bulk.afterEnd()).as(what).isEqualTo(lines.afterEnd());
+      }
+    }
+    return lines;
   }
 
   private static Run run(String input) {
@@ -156,5 +239,40 @@ class DataReaderTest {
     DataReader small = new DataReader(100_000, 1000, 30);
     small.lineDropped(100_001, true);
     assertThat(small.failure()).isEqualTo(Replies.SIZE_EXCEEDED);
+  }
+
+  @Test
+  void bulkAgreesWithLineByLineOnRandomInput() {
+    String[] parts = {"a", "b", "\r", "\n", ".", "..", "\r\n", "Received: x\r\n", "\r\n.\r\n", ".\r\n",
+        "\n.\n", "x".repeat(500), "\u00e9"};
+    java.util.Random random = new java.util.Random(5321);
+    for (int round = 0; round < 3000; round++) {
+      StringBuilder text = new StringBuilder();
+      int n = 1 + random.nextInt(40);
+      for (int i = 0; i < n; i++) {
+        text.append(parts[random.nextInt(parts.length)]);
+      }
+      byte[] input = text.toString().getBytes(StandardCharsets.ISO_8859_1);
+      int[] cuts = random.ints(random.nextInt(4), 0, input.length + 1).sorted().toArray();
+      run(input, cuts, 200 + random.nextInt(3000));
+    }
+  }
+
+  @Test
+  void lineBreakSearchFindsEveryCrAndLf() {
+    java.util.Random random = new java.util.Random(1);
+    for (int round = 0; round < 2000; round++) {
+      byte[] bytes = new byte[random.nextInt(40)];
+      random.nextBytes(bytes);
+      int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+      int expected = -1;
+      for (int i = from; i < bytes.length; i++) {
+        if (bytes[i] == '\r' || bytes[i] == '\n') {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(Bytes.indexOfLineBreak(bytes, from, bytes.length)).isEqualTo(expected);
+    }
   }
 }
