@@ -3,7 +3,9 @@
 # performance goals, A (Postfix) and B (tempalias) interleaved, medians of REPS, then one table.
 #
 #   accepted 4 KiB / 100 KiB / 1 MiB  smtp-source -s 20, one message per connection, to an alias
-#                                     that forwards to the same smtp-sink: messages accepted/s
+#                                     that forwards to the same smtp-sink: messages accepted/s;
+#                                     and C, smtp-source straight into the sink (the ceiling), with
+#                                     CPU per message of each side, the sink and the machine
 #   550 at RCPT                       the same to an unknown alias: rejects/s
 #   20 x 10 MiB at once               tempalias with its heap pre-touched at 192 MiB: RSS growth
 #   POST /aliases                     wrk -c 32 against tempalias vs redis-benchmark SET -c 32 on
@@ -216,7 +218,7 @@ ROWS=()
 row() { ROWS+=("$(printf '| %s | %s | %s | %s | %s |' "$@")"); }
 
 accepted() { # name msgs bytes goal
-  local name=$1 msgs=$2 bytes=$3 goal=$4 a=() b=() i expect ca=() cb=() sa=() sb=() ba=() bb=()
+  local name=$1 msgs=$2 bytes=$3 goal=$4 a=() b=() c=() i expect ca=() cb=() sa=() sb=() ba=() bb=()
   echo "# accepted, $name: $msgs messages, 20 sessions, $REPS reps (A = Postfix, B = tempalias)"
   for i in $(seq 1 "$REPS"); do
     expect=$(( $(sink_count) + msgs ))
@@ -237,11 +239,16 @@ accepted() { # name msgs bytes goal
     fi
     wait_sink "$expect" 10    # tempalias answered 250 only after the sink did
     cpu_since "$msgs" "$APP_PID" "${PIDS[1]}"; cb+=("$CPU_MSG"); sb+=("$CPU_SINK"); bb+=("$CPU_BUSY")
+    # The harness's own ceiling: smtp-source straight into the sink, nothing in between.
+    expect=$(( $(sink_count) + msgs ))
+    run "C smtp-source -> sink #$i" "$SINK_PORT" "$msgs" "$bytes"; c+=("$RATE")
+    wait_sink "$expect" 10
   done
-  local ma mb
-  ma=$(printf '%s\n' "${a[@]}" | median); mb=$(printf '%s\n' "${b[@]}" | median)
+  local ma mb mc
+  ma=$(printf '%s\n' "${a[@]}" | median); mb=$(printf '%s\n' "${b[@]}" | median); mc=$(printf '%s\n' "${c[@]}" | median)
   SINGLE[$name]=$mb
-  CPU_ROWS+=("$(printf '| %s | %s ms | %s ms | %s ms / %s ms | %s%% / %s%% |' "$name" \
+  CPU_ROWS+=("$(printf '| %s | %.0f msg/s | %.0f%% | %s ms | %s ms | %s ms / %s ms | %s%% / %s%% |' "$name" "$mc" \
+    "$(awk -v b="$mb" -v c="$mc" 'BEGIN{print 100*b/c}')" \
     "$(printf '%s\n' "${ca[@]}" | median)" "$(printf '%s\n' "${cb[@]}" | median)" \
     "$(printf '%s\n' "${sa[@]}" | median)" "$(printf '%s\n' "${sb[@]}" | median)" \
     "$(printf '%s\n' "${ba[@]}" | median)" "$(printf '%s\n' "${bb[@]}" | median)")")
@@ -358,8 +365,9 @@ echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${ROWS[@]}"
 if (( ${#CPU_ROWS[@]} )); then
   echo
-  echo "# CPU per message relayed, from the first byte until the sink had them all (medians)"
-  echo "| accepted | Postfix (all daemons) | tempalias (JVM + Redis) | smtp-sink, A / B | machine busy, A / B |"
-  echo "| --- | --- | --- | --- | --- |"
+  echo "# The harness's ceiling (C: smtp-source straight into smtp-sink) and CPU per message relayed,"
+  echo "# from the first byte until the sink had them all (medians)"
+  echo "| accepted | ceiling C | tempalias / C | CPU: Postfix (all daemons) | CPU: tempalias (JVM + Redis) | CPU: smtp-sink, A / B | machine busy, A / B |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
   printf '%s\n' "${CPU_ROWS[@]}"
 fi

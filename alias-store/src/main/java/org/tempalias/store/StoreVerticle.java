@@ -400,7 +400,11 @@ public class StoreVerticle extends VerticleBase {
     }
     claim(aid, claimId, sender, true)
         .onSuccess(reply -> {
-          LOG.info("claim: tx={} aid={} claim={} -> {}", tx, aid, claimId, reply.outcome());
+          if (reply.outcome() == ClaimReply.Outcome.CLAIMED) {
+            LOG.debug("claim: tx={} aid={} claim={} -> CLAIMED", tx, aid, claimId); // its settle line follows
+          } else {
+            LOG.info("claim: tx={} aid={} claim={} -> {}", tx, aid, claimId, reply.outcome());
+          }
           msg.reply(reply.toJson());
         })
         .onFailure(failed(msg, "claim tx=" + tx + " aid=" + aid));

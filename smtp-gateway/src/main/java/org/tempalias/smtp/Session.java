@@ -217,7 +217,7 @@ final class Session implements LineInput.Listener, InputControl {
       tx = new Transaction(gateway, clientIp, mail.path(), mail.params(), this::transactionExpired);
       state = State.MAIL;
       gateway.metrics().transaction();
-      LOG.info("{} {} from=<{}> size={} body={} smtputf8={} tls={}: sender accepted", clientIp, tx.id(),
+      LOG.debug("{} {} from=<{}> size={} body={} smtputf8={} tls={}: sender accepted", clientIp, tx.id(),
           mail.path().raw(), mail.params().size(), mail.params().body(), mail.params().smtputf8(), tls);
       reply(Replies.SENDER_OK);
     }

@@ -291,7 +291,8 @@ final class Transaction {
     }
     mask.hide(r.target(), r.shown());
     gateway.metrics().recipient("accepted");
-    LOG.info("{} {} from=<{}> alias={}: accepted ({})", clientIp, id, from.raw(), key, reply.code());
+    // Accepted recipients are in the outcome line; a refusal is logged where it is decided.
+    LOG.debug("{} {} from=<{}> alias={}: accepted ({})", clientIp, id, from.raw(), key, reply.code());
     return mask.apply(reply);
   }
 

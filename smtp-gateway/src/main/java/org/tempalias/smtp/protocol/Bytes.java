@@ -9,8 +9,8 @@ import java.nio.ByteOrder;
 
 /**
  * Byte search in a Vert.x buffer. {@link Buffer#getByte} checks bounds and the reference count on
- * every call; every byte of a message is searched at least twice (for its LF, then for a bare CR),
- * so the search goes to Netty's, which reads eight bytes at a time.
+ * every call, and every byte of a message is searched, so the searches read eight bytes at a time:
+ * Netty's for one value (commands), ours for CR or LF (the bulk of DATA).
  */
 public final class Bytes {
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
