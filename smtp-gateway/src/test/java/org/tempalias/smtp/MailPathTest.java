@@ -161,6 +161,57 @@ class MailPathTest {
   }
 
   @Test
+  void largeBodyInRandomReadsWithTheNextCommandBehindTheDotArrivesByteIdentical() throws Exception {
+    // The bulk DATA path: runs of whole lines out of large reads, lines spanning reads, the relay
+    // window filling (900 KiB against a window of 8 chunks of 4 KiB here), and a command in the same write as
+    // the final dot, which must be read as a command once the data ended.
+    String aid = Backends.createAlias(vertx, "bulk@dest.example", 5);
+    java.util.Random random = new java.util.Random(4);
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes("From: sender@b.example\r\nSubject: bulk\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    while (body.size() < 900 * 1024) {
+      String line = (random.nextInt(9) == 0 ? ".." : "") + "y".repeat(random.nextInt(990));
+      body.writeBytes((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+    byte[] wire = body.toByteArray();
+    try (LineClient c = session(port)) {
+      c.cmd("MAIL FROM:<sender@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      int from = 0;
+      while (from < wire.length) {
+        int len = Math.min(wire.length - from, 1 + random.nextInt(96 * 1024));
+        c.sendBytes(Arrays.copyOfRange(wire, from, from + len));
+        from += len;
+      }
+      c.send(".\r\nMAIL FROM:<next@b.example>\r\n");
+      c.expectAll("250 ", "250 2.1.0");
+      c.cmd("QUIT").expect("221 ");
+    }
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(stripReceived(smarthost.delivered.get(0).text()).getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(wire);
+  }
+
+  @Test
+  void clientClosingAfterDotCrWithoutLfDeliversNothing() throws Exception {
+    // "CRLF . CR" and then the end of the input is no end of data (RFC 5321 §4.1.1.4): the message
+    // dies with the connection, and its use is released, not spent.
+    String aid = Backends.createAlias(vertx, "halfclosed@dest.example", 1);
+    try (LineClient c = session(port)) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: cut\r\n\r\nnever complete\r\n.\r").halfClose();
+      assertThat(c.line()).as("nothing but the close after the cut").isNull();
+    }
+    try (LineClient c = session(port)) {
+      assertThat(eventually(c, aid, "whole")).startsWith("250 ");
+    }
+    waitFor("delivery", () -> smarthost.delivered.size() == 1);
+    assertThat(stripReceived(smarthost.delivered.get(0).text())).contains("Subject: whole").doesNotContain("cut");
+  }
+
+  @Test
   void maxUsageThreeDeliversThreeOnOneConnectionThenRefuses() throws Exception {
     String aid = Backends.createAlias(vertx, "three@dest.example", 3);
     try (LineClient c = session(port)) {

@@ -109,6 +109,12 @@ public final class LineClient implements AutoCloseable {
     }
   }
 
+  /** Shuts down our sending side (a FIN): the server reads the end of its input. */
+  public LineClient halfClose() throws IOException {
+    socket.shutdownOutput();
+    return this;
+  }
+
   /** True when the server closed the connection (reads EOF within the socket timeout). */
   public boolean closedByServer() throws IOException {
     try {

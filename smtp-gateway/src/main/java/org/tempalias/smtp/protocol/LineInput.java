@@ -207,13 +207,16 @@ public final class LineInput {
             listener.activity();
           }
           Buffer run = buff;
-          int taken = listener.data(run, start, run.length());
-          if (buff != run) {
+          int from = start;
+          int taken = listener.data(run, from, run.length());
+          if (buff == null) {
             continue; // forgotten meanwhile (closed or attached afresh)
           }
-          if (taken > start) {
-            start = taken;
-            scan = taken;
+          if (taken > from) {
+            // Should a read have been merged in meanwhile, the merged buffer begins where the
+            // run did (see append).
+            start = buff == run ? taken : taken - from;
+            scan = start;
             if (start == buff.length()) {
               buff = null;
               buffView = null;
@@ -256,8 +259,10 @@ public final class LineInput {
         buff = null;
         buffView = null;
       }
-      if (ended && carry != null) {
-        // The client closed its side: what it sent last is a line without its LF.
+      if (ended && carry != null && !dataMode) {
+        // The client closed its side: what it sent last is a command without its LF. In DATA an
+        // unterminated line is no end of data (RFC 5321 §4.1.1.4): the message dies with the
+        // connection.
         Buffer line = carry;
         carry = null;
         listener.activity();
@@ -287,7 +292,9 @@ public final class LineInput {
     }
     boolean crlf = lf > 0 ? data.getByte(lf - 1) == CR : droppedLastCr;
     long total = dropped + lf + 1;
+    boolean inData = dataMode;
     attach(maxLineBytes);
+    dataMode = inData;
     listener.lineDropped(total, crlf);
     if (!closed) {
       received(data.slice(lf + 1, len));

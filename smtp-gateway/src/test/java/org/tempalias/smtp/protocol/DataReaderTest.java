@@ -273,6 +273,15 @@ class DataReaderTest {
         }
       }
       assertThat(Bytes.indexOfLineBreak(bytes, from, bytes.length)).isEqualTo(expected);
+      // Through a buffer whose bytes start inside a larger array (a nonzero arrayOffset).
+      byte[] padded = new byte[bytes.length + 11];
+      java.util.Arrays.fill(padded, (byte) '\n');
+      System.arraycopy(bytes, 0, padded, 5, bytes.length);
+      Buffer inside = io.vertx.core.internal.buffer.BufferInternal.buffer(
+          io.netty.buffer.Unpooled.wrappedBuffer(padded).slice(5, bytes.length));
+      assertThat(Bytes.view(inside)).isNotNull();
+      assertThat(Bytes.view(inside).arrayOffset()).isEqualTo(5);
+      assertThat(Bytes.indexOfLineBreak(Bytes.view(inside), inside, from, bytes.length)).isEqualTo(expected);
     }
   }
 }
