@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The smarthost connections of one relay instance, at most {@code poolSize} of them (connecting,
- * busy or idle). A finished transaction gives its connection back with {@link #release}: RSET
- * (RFC 5321 §4.1.1.5) and, on 250, it waits idle for the next transaction; an idle connection is
+ * busy or idle). A transaction the smarthost ended (it answered the final dot) gives its
+ * connection back as it is ({@link #giveBack}); one that ended before gives it back with
+ * {@link #release}: RSET (RFC 5321 §4.1.1.5) and, on 250, it waits idle for the next transaction; an idle connection is
  * QUIT after {@code poolIdleSeconds}. A connection that had any error, or whose RSET failed, is
  * closed and never reused. When the pool is full, {@link #acquire} waits up to the connect
  * timeout for a connection to come back, then fails with 451 4.4.5.
@@ -85,6 +86,19 @@ final class ConnectionPool {
         discard(connection, ar.succeeded() ? "RSET answered " + ar.result() : "RSET failed");
       }
     });
+  }
+
+  /**
+   * Gives a connection back whose transaction the smarthost ended by answering the final dot: that
+   * reply clears its buffers (RFC 5321 §4.1.1.4), so no RSET is due; a connection that died
+   * meanwhile is found out by the next MAIL FROM, which is then tried once on a new one.
+   */
+  void giveBack(SmtpConnection connection) {
+    if (closed || !connection.usable()) {
+      discard(connection, "not reusable");
+      return;
+    }
+    handOut(connection);
   }
 
   /** Closes a connection without a word: it may be in the middle of DATA. */

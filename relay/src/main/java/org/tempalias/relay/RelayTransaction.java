@@ -76,6 +76,8 @@ final class RelayTransaction {
   /** Set when the hop lacks 8BITMIME or SMTPUTF8 (downgraded): what the chunks hold is checked at END. */
   private ContentScan scan;
   private boolean downgraded;
+  /** The smarthost answered the final dot: its side of the transaction is over. */
+  private boolean endAnswered;
 
   RelayTransaction(Vertx vertx, RelayConfig config, ConnectionPool pool, RelayMetrics metrics,
                    RelayOpen open, Consumer<RelayTransaction> onDone) {
@@ -356,8 +358,11 @@ final class RelayTransaction {
     return connection.reply(config.endOfDataTimeoutSeconds(), "end of data")
         .compose(reply -> {
           message.reply(new FinalReply(reply, true).toJson());
-          // RFC 5321 §4.1.1.4: the reply to the dot ends the transaction upstream either way.
-          finish(reply, reply.isPositive() ? "delivered" : "refused at end of data", true);
+          // RFC 5321 §4.1.1.4: the reply to the dot ends the transaction upstream either way, so
+          // the connection goes back to the pool as it is, without an RSET.
+          endAnswered = true;
+          // A 421 closes the connection (RFC 5321 §3.8): not one to keep.
+          finish(reply, reply.isPositive() ? "delivered" : "refused at end of data", reply.code() != 421);
           return Future.<Void>succeededFuture();
         }, failure -> unknownOutcome(message, failure));
   }
@@ -443,7 +448,9 @@ final class RelayTransaction {
         transactionId, address, outcome, recipients, bytes, upstream == null ? "-" : upstream, millis);
     if (!opening) {
       // While OPENING the connection is not ours yet: opened() hands it back when MAIL is answered.
-      if (reuse) {
+      if (reuse && endAnswered) {
+        pool.giveBack(connection);
+      } else if (reuse) {
         pool.release(connection);
       } else {
         pool.discard(connection, "transaction ended: " + outcome);
