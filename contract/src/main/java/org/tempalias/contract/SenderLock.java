@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.IDN;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Which envelope senders an alias takes mail from. A filter, not authentication: anyone can
@@ -20,8 +19,6 @@ public record SenderLock(List<String> domains, boolean firstSender) {
   public static final SenderLock NONE = new SenderLock(List.of(), false);
   /** Enough for a shop and its mailing service; a lock is not an allow-list service. */
   public static final int MAX_DOMAINS = 10;
-  private static final Pattern LDH_NAME =
-      Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final String DOMAINS = "senders";
   private static final String FIRST_SENDER = "firstSender";
 
@@ -46,12 +43,52 @@ public record SenderLock(List<String> domains, boolean firstSender) {
     if (d.endsWith(".")) {
       d = d.substring(0, d.length() - 1);
     }
-    try {
-      d = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-    } catch (IllegalArgumentException e) {
-      return null;
+    if (!isAscii(d)) {
+      try {
+        d = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
     }
-    return LDH_NAME.matcher(d).matches() ? d : null;
+    d = d.toLowerCase(Locale.ROOT);
+    return isHostName(d) ? d : null;
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * At least two labels of letters, digits and inner hyphens, each 1 to 63 long, 253 in all
+   * (RFC 1035 §2.3.1, RFC 1123 §2.1). Checked by hand: every claim and settlement asks, and a
+   * regular expression was a measurable share of a message's CPU.
+   */
+  static boolean isHostName(String d) {
+    int n = d.length();
+    if (n == 0 || n > 253) {
+      return false;
+    }
+    int labels = 0;
+    int start = 0;
+    for (int i = 0; i <= n; i++) {
+      char c = i < n ? d.charAt(i) : '.';
+      if (c == '.') {
+        int len = i - start;
+        if (len == 0 || len > 63 || d.charAt(start) == '-' || d.charAt(i - 1) == '-') {
+          return false;
+        }
+        labels++;
+        start = i + 1;
+      } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        return false;
+      }
+    }
+    return labels >= 2;
   }
 
   /** The domain of a reverse-path as locks compare it; "" for the null sender or one that is not a name. */
