@@ -38,6 +38,7 @@ final class RelayTransaction {
   private static final Logger LOG = LoggerFactory.getLogger(RelayTransaction.class);
   private static final JsonObject ACK = new JsonObject();
   private static final Buffer FINAL_DOT = Buffer.buffer(".\r\n");
+  private static final Buffer EMPTY = Buffer.buffer(0);
   // RFC 6531 §3.2 and §3.6 (X.6.7): an SMTPUTF8 message must not go to a server that does not
   // offer SMTPUTF8; the relay cannot downgrade it, so it refuses before taking responsibility.
   static final SmtpReply SMTPUTF8_UNSUPPORTED =
@@ -348,13 +349,21 @@ final class RelayTransaction {
     if (state != State.DATA) {
       return fail(message, new RelayFailure(RelayFailure.OUT_OF_SEQUENCE, "END in state " + state));
     }
+    // The data's last bytes may come with END (a gateway before that sends an empty JSON object).
+    Buffer last = message.body() instanceof Buffer b ? b : EMPTY;
+    bytes += last.length();
+    if (scan != null) {
+      scan.feed(last);
+    }
     SmtpReply refusal = contentRefusal();
     if (refusal != null) {
       message.reply(new FinalReply(refusal, true).toJson());
       finish(refusal, "refused before the final dot: " + refusal, false);
       return Future.succeededFuture();
     }
-    connection.write(FINAL_DOT);
+    // One write for the last bytes and the dot: a small message is one CHUNK-less END.
+    connection.write(last.length() == 0 ? FINAL_DOT
+        : Buffer.buffer(last.length() + FINAL_DOT.length()).appendBuffer(last).appendBuffer(FINAL_DOT));
     return connection.reply(config.endOfDataTimeoutSeconds(), "end of data")
         .compose(reply -> {
           message.reply(new FinalReply(reply, true).toJson());

@@ -79,6 +79,12 @@ final class GatewayStandIn {
     return vertx.eventBus().<JsonObject>request(address, new JsonObject(), options).map(Message::body);
   }
 
+  /** END carrying the data's last bytes, as the gateway sends it. */
+  FinalReply endFinal(String address, Buffer last) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(RelayOp.HEADER, RelayOp.END.name()).setSendTimeout(20_000);
+    return FinalReply.fromJson(await(vertx.eventBus().<JsonObject>request(address, last, options).map(Message::body)));
+  }
+
   Future<JsonObject> step(String address, RelayOp op, JsonObject body) {
     DeliveryOptions options = new DeliveryOptions().addHeader(RelayOp.HEADER, op.name()).setSendTimeout(20_000);
     return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);

@@ -182,6 +182,26 @@ class RelayVerticleTest {
   }
 
   @Test
+  void theLastBytesComeWithEndAndAreCheckedAndWrittenBeforeTheDot() {
+    sink.extensions = List.of("PIPELINING");
+    deploy(new JsonObject());
+    RelayOpened opened = gateway.open("tx-tail", "a@example.org");
+    gateway.rcpt(opened.address(), "b@example.net");
+    gateway.data(opened.address());
+    gateway.chunk(opened.address(), 0, bytes("Subject: tail\r\n\r\n"));
+    assertThat(gateway.endFinal(opened.address(), bytes("the rest\r\n")).reply().code()).isEqualTo(250);
+    assertThat(sink.delivered).extracting(ScriptedSmarthost.Delivered::text)
+        .containsExactly("Subject: tail\r\n\r\nthe rest\r\n");
+    // Without any chunk, and with an 8-bit byte that this hop cannot take: refused before the dot.
+    RelayOpened eight = gateway.open(new RelayOpen("tx-tail-8", "a@example.org", 0, "8BITMIME", false));
+    gateway.rcpt(eight.address(), "b@example.net");
+    gateway.data(eight.address());
+    assertThat(gateway.endFinal(eight.address(), bytes("Subject: x\r\n\r\nna\u00efve\r\n")))
+        .isEqualTo(new FinalReply(RelayTransaction.EIGHT_BIT_UNSUPPORTED, true));
+    assertThat(sink.delivered).hasSize(1);
+  }
+
+  @Test
   void serviceMailGoesOutWholeAndIsRetriedWhenTheSmarthostDefers() {
     deploy(new JsonObject().put("serviceMailRetrySeconds", 1));
     sink.once.put(Step.MAIL, "451 4.3.0 not now");

@@ -130,14 +130,15 @@ final class MessageStream {
     stopForwarding();
   }
 
-  /** The final dot arrived: the rest goes out and the transaction answers. */
+  /**
+   * The final dot arrived: the transaction answers. The rest of the data goes with its END rather
+   * than as a chunk of its own (a small message is then one request to the relay, not two).
+   */
   Future<SmtpReply> finish() {
     SmtpReply failure = reader.failure() != null ? reader.failure() : relayFailure;
-    if (failure == null && chunk.length() > 0) {
-      channel.chunk(chunk);
-    }
+    Buffer last = failure == null ? chunk : Buffer.buffer(0);
     chunk = null;
-    return tx.finish(failure, reader.bytes());
+    return tx.finish(failure, reader.bytes(), last);
   }
 
   long bytes() {

@@ -102,11 +102,12 @@ final class RelayLink implements DataChannel {
   }
 
   /**
-   * Sends END once every chunk is acknowledged: the smarthost's reply to the final dot, and
-   * whether the message's fate is known. It is not when the relay stopped answering after END went
-   * out (its node may have sent the dot before it died), nor when the relay says so.
+   * Sends END, with the data's last bytes, once every chunk is acknowledged: the smarthost's reply
+   * to the final dot, and whether the message's fate is known. It is not when the relay stopped
+   * answering after END went out (its node may have sent the dot before it died), nor when the
+   * relay says so.
    */
-  Future<FinalReply> end() {
+  Future<FinalReply> end(Buffer last) {
     return drained().compose(v -> {
       if (lost != null) {
         return Future.succeededFuture(new FinalReply(lost, true));
@@ -114,7 +115,7 @@ final class RelayLink implements DataChannel {
       closed = true;
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.relayEndTimeoutMillis())
           .addHeader(RelayOp.HEADER, RelayOp.END.name());
-      return watchdog.<Message<JsonObject>>watch(() -> bus.request(address, new JsonObject(), options))
+      return watchdog.<Message<JsonObject>>watch(() -> bus.request(address, last, options))
           .map(msg -> FinalReply.fromJson(msg.body()))
           .recover(err -> {
             LOG.warn("relay {} END for {} failed, outcome unknown: {}", address, transactionId, err.toString());

@@ -1,6 +1,7 @@
 package org.tempalias.smtp;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -354,7 +355,7 @@ final class Transaction {
    * sends the final dot and the smarthost's reply decides: 2xx, or no reply at all, spends the
    * uses; a refusal gives them back.
    */
-  Future<SmtpReply> finish(SmtpReply refusal, long bytes) {
+  Future<SmtpReply> finish(SmtpReply refusal, long bytes, Buffer last) {
     gateway.metrics().bytes(bytes);
     if (refusal != null || phase != Phase.DATA) {
       SmtpReply reply = refusal != null ? refusal : Replies.RELAY_LOST;
@@ -376,7 +377,7 @@ final class Transaction {
         return Future.succeededFuture(reply);
       }
       phase = Phase.FINISHING;
-      return relay.end().map(fin -> ended(fin, bytes));
+      return relay.end(last).map(fin -> ended(fin, bytes));
     });
   }
 
