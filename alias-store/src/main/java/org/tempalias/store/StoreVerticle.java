@@ -400,11 +400,9 @@ public class StoreVerticle extends VerticleBase {
     }
     claim(aid, claimId, sender, true)
         .onSuccess(reply -> {
-          if (reply.outcome() == ClaimReply.Outcome.CLAIMED) {
-            LOG.debug("claim: tx={} aid={} claim={} -> CLAIMED", tx, aid, claimId); // its settle line follows
-          } else {
-            LOG.info("claim: tx={} aid={} claim={} -> {}", tx, aid, claimId, reply.outcome());
-          }
+          // DEBUG: the gateway logs each refusal where it answers the RCPT, and a granted claim's
+          // record is its settle line.
+          LOG.debug("claim: tx={} aid={} claim={} -> {}", tx, aid, claimId, reply.outcome());
           msg.reply(reply.toJson());
         })
         .onFailure(failed(msg, "claim tx=" + tx + " aid=" + aid));
