@@ -23,7 +23,8 @@ package org.tempalias.contract;
  *       wire: CRLF line endings, dot-stuffed, starting with the gateway's Received header, ending
  *       with CRLF, without the final ".CRLF". The relay writes them through unchanged.</li>
  *   <li>END: body a Buffer, the data's last bytes as a CHUNK would carry them (possibly empty; an
- *       empty JSON object is taken as none) -> {@link FinalReply} (the smarthost's reply to the
+ *       empty JSON object is taken as none; only to a relay whose {@link RelayOpened} said
+ *       {@code endTakesData}) -> {@link FinalReply} (the smarthost's reply to the
  *       final dot, written right behind those bytes, and
  *       whether the outcome is known: false when the dot went out but no reply came back). Only
  *       END makes the relay send the final dot: a transaction that ends any other way is never

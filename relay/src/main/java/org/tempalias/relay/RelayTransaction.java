@@ -182,7 +182,7 @@ final class RelayTransaction {
     }
     state = State.ENVELOPE;
     armIdle();
-    return new RelayOpened(mail, address);
+    return new RelayOpened(mail, address, true);
   }
 
   /** OPEN did not succeed upstream (refused, failed): forget the address; OPEN's reply says why. */
@@ -348,6 +348,10 @@ final class RelayTransaction {
   private Future<Void> onEnd(Message<Object> message) {
     if (state != State.DATA) {
       return fail(message, new RelayFailure(RelayFailure.OUT_OF_SEQUENCE, "END in state " + state));
+    }
+    if (!connection.usable()) {
+      // The smarthost connection broke while we waited for END: no dot went out, nothing is delivered.
+      return fail(message, new RelayFailure(RelayFailure.CONNECTION_LOST, "smarthost connection lost before the final dot"));
     }
     // The data's last bytes may come with END (a gateway before that sends an empty JSON object).
     Buffer last = message.body() instanceof Buffer b ? b : EMPTY;

@@ -202,6 +202,24 @@ class RelayVerticleTest {
   }
 
   @Test
+  void aSmarthostThatDropsTheConnectionInDataLeavesAKnownOutcomeAtEnd() {
+    deploy(new JsonObject().put("poolSize", 1));
+    sink.once.put(Step.DATA, ScriptedSmarthost.thenDrop("354 go ahead"));
+    RelayOpened opened = gateway.open("tx-dropped", "a@example.org");
+    gateway.rcpt(opened.address(), "b@example.net");
+    assertThat(gateway.data(opened.address()).code()).isEqualTo(354);
+    // The relay has seen the break once its only pool slot is free again for another OPEN.
+    Future<RelayOpened> next = gateway.openAsync(new RelayOpen("tx-next", "c@example.org", 0, null, false));
+    waitUntil("a second connection", BOUND, () -> sink.connections.get() == 2);
+    // No dot could go out: not delivered, and the gateway may say so.
+    FinalReply fin = gateway.endFinal(opened.address(), bytes("Subject: x\r\n\r\ny\r\n"));
+    assertThat(fin.outcomeKnown()).isTrue();
+    assertThat(fin.reply().isPositive()).isFalse();
+    assertThat(await(next).reply().code()).isEqualTo(250);
+    assertThat(sink.delivered).isEmpty();
+  }
+
+  @Test
   void serviceMailGoesOutWholeAndIsRetriedWhenTheSmarthostDefers() {
     deploy(new JsonObject().put("serviceMailRetrySeconds", 1));
     sink.once.put(Step.MAIL, "451 4.3.0 not now");

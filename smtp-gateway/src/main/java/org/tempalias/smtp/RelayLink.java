@@ -7,6 +7,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,6 +39,8 @@ final class RelayLink implements DataChannel {
   private final String address;
   private final SmtpConfig config;
   private final String transactionId;
+  /** The relay takes the data's last bytes with END (else they go as a chunk first). */
+  private final boolean endTakesData;
   private long nextSeq;
   private int unacknowledged;
   private boolean closed;
@@ -46,7 +50,9 @@ final class RelayLink implements DataChannel {
   private Consumer<SmtpReply> onLost = r -> {};
   private Promise<Void> drained;
 
-  private RelayLink(EventBus bus, RelayWatchdog watchdog, SmtpConfig config, String transactionId) {
+  private RelayLink(EventBus bus, RelayWatchdog watchdog, SmtpConfig config, String transactionId,
+                    boolean endTakesData) {
+    this.endTakesData = endTakesData;
     this.bus = bus;
     this.watchdog = watchdog;
     this.address = watchdog.address();
@@ -80,7 +86,8 @@ final class RelayLink implements DataChannel {
           if (opened.reply().isPositive() && opened.address() != null) {
             RelayWatchdog steps = opened.address().equals(address) ? watchdog
                 : new RelayWatchdog(vertx, config, opened.address(), open.transactionId());
-            return new Opening(new RelayLink(bus, steps, config, open.transactionId()), opened.reply());
+            return new Opening(new RelayLink(bus, steps, config, open.transactionId(), opened.endTakesData()),
+                opened.reply());
           }
           return new Opening(null, opened.reply());
         })
@@ -108,16 +115,29 @@ final class RelayLink implements DataChannel {
    * relay says so.
    */
   Future<FinalReply> end(Buffer last) {
+    if (!endTakesData && last.length() > 0) {
+      chunk(last);
+    }
+    Object body = endTakesData ? last : new JsonObject();
     return drained().compose(v -> {
       if (lost != null) {
         return Future.succeededFuture(new FinalReply(lost, true));
       }
+      if (watchdog.gone()) {
+        // END is not sent to a relay known to be gone: no dot went out.
+        return Future.succeededFuture(new FinalReply(Replies.RELAY_LOST, true));
+      }
       closed = true;
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.relayEndTimeoutMillis())
           .addHeader(RelayOp.HEADER, RelayOp.END.name());
-      return watchdog.<Message<JsonObject>>watch(() -> bus.request(address, last, options))
+      return watchdog.<Message<JsonObject>>watch(() -> bus.request(address, body, options))
           .map(msg -> FinalReply.fromJson(msg.body()))
           .recover(err -> {
+            if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+              // Nobody took END (the relay's transaction had ended, or its node is gone): no dot went out.
+              LOG.warn("relay {} END for {}: no handler, not delivered", address, transactionId);
+              return Future.succeededFuture(new FinalReply(Replies.RELAY_LOST, true));
+            }
             LOG.warn("relay {} END for {} failed, outcome unknown: {}", address, transactionId, err.toString());
             return Future.succeededFuture(new FinalReply(Replies.RELAY_LOST, false));
           });

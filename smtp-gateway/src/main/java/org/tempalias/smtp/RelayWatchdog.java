@@ -61,6 +61,11 @@ final class RelayWatchdog {
     return address;
   }
 
+  /** Whether a failed PING showed the relay gone (then nothing more is sent). */
+  boolean gone() {
+    return gone != null;
+  }
+
   /** Runs once when a failed PING failed the outstanding requests (e.g. to send ABORT). */
   void onGone(Runnable handler) {
     this.onGone = handler;

@@ -60,7 +60,12 @@ class ScriptedRelayTest {
   static volatile boolean acking = true;
   static volatile Buffer data = Buffer.buffer();
   static final AtomicInteger pings = new AtomicInteger();
-  /** Where the scripted relay vanishes without replying: "OPEN", "END" or null. */
+  /** Whether the scripted relay says it takes the data's last bytes with END (a current relay). */
+  static volatile boolean endTakesData;
+  /**
+   * Where the scripted relay vanishes without replying: "OPEN", "END" or null; "DATA": it answers
+   * DATA, then its transaction is gone (as after the relay's idle timeout).
+   */
   static volatile String vanishAt;
   /** Vanish by going deaf (consumer stays, nothing is answered) rather than by unregistering. */
   static volatile boolean deaf;
@@ -104,6 +109,7 @@ class ScriptedRelayTest {
     data = Buffer.buffer();
     pings.set(0);
     vanishAt = null;
+    endTakesData = false;
     deaf = false;
     openDelayMillis = 0;
     endDelayMillis = 0;
@@ -147,7 +153,12 @@ class ScriptedRelayTest {
           recipients.add(RelayRcpt.fromJson((JsonObject) m.body()).recipient());
           m.reply(SmtpReply.of(250, "2.1.5", "Ok").toJson());
         }
-        case DATA -> m.reply(SmtpReply.of(354, null, "Go ahead").toJson());
+        case DATA -> {
+          m.reply(SmtpReply.of(354, null, "Go ahead").toJson());
+          if ("DATA".equals(vanishAt)) {
+            tx.unregister();
+          }
+        }
         case CHUNK -> {
           seqs.add(Long.parseLong(m.headers().get(RelayOp.SEQ_HEADER)));
           data.appendBuffer((Buffer) m.body());
@@ -160,7 +171,9 @@ class ScriptedRelayTest {
           }
         }
         case END -> {
-          data.appendBuffer((Buffer) m.body()); // the data's last bytes come with END
+          if (m.body() instanceof Buffer last) {
+            data.appendBuffer(last); // a relay that takes the data's last bytes with END
+          }
           if ("END".equals(vanishAt)) {
             vanish(tx, silent);
           } else {
@@ -181,7 +194,8 @@ class ScriptedRelayTest {
       if ("OPEN".equals(vanishAt)) {
         vanish(tx, silent);
       } else {
-        later(openDelayMillis, () -> msg.reply(new RelayOpened(SmtpReply.of(250, "2.1.0", "Ok"), address).toJson()));
+        later(openDelayMillis, () -> msg.reply(
+            new RelayOpened(SmtpReply.of(250, "2.1.0", "Ok"), address, endTakesData).toJson()));
       }
     });
   }
@@ -382,6 +396,46 @@ class ScriptedRelayTest {
   }
 
   @Test
+  void aRelayThatTakesDataWithEndGetsTheLastBytesThereAndNoChunkForASmallMessage() throws Exception {
+    String aid = Backends.createAlias(vertx, "enddata@dest.example", 1);
+    endTakesData = true;
+    try (LineClient c = session()) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: small\r\n\r\nbody\r\n.\r\n").expect("250 2.0.0 Ok: queued as SCRIPTED");
+    }
+    assertThat(ops).containsExactly("OPEN a@b.example", "RCPT", "DATA", "END");
+    assertThat(data.toString(StandardCharsets.ISO_8859_1)).startsWith("Received: from client.example")
+        .endsWith("Subject: small\r\n\r\nbody\r\n");
+  }
+
+  @ParameterizedTest(name = "endTakesData={0}")
+  @ValueSource(booleans = {false, true})
+  void endThatFindsNoRelayTransactionIs451AndTheUseIsGivenBack(boolean takesData) throws Exception {
+    // Nobody took END, so no dot went out: the outcome is known, and the use is released.
+    String aid = Backends.createAlias(vertx, "noend@dest.example", 1);
+    endTakesData = takesData;
+    vanishAt = "DATA";
+    try (LineClient c = session()) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: lost\r\n\r\nx\r\n.\r\n").expect("451 ");
+      vanishAt = null;
+      // Given back, not spent: the single use delivers (a 451 while the release is on its way is retried).
+      String again = "";
+      for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
+        again = MailPathTest.transaction(c, "a@b.example", aid + "@" + DOMAIN, MailPathTest.simpleMessage("again"));
+        if (!again.startsWith("451 ")) {
+          break;
+        }
+      }
+      assertThat(again).startsWith("250 ");
+    }
+  }
+
+  @Test
   void aSlowRelayThatAnswersPingIsWaitedFor() throws Exception {
     String aid = Backends.createAlias(vertx, "slow@dest.example", 1);
     openDelayMillis = 1_500;
@@ -396,7 +450,7 @@ class ScriptedRelayTest {
       assertThat(pings.get() - pingsDuringOpen).isGreaterThanOrEqualTo(3);
       // (An ABORT from the previous test's last session may still arrive before our OPEN.)
       assertThat(ops.subList(ops.indexOf("OPEN a@b.example"), ops.size()))
-          .containsExactly("OPEN a@b.example", "RCPT", "DATA", "END"); // a small message: no CHUNK
+          .containsExactly("OPEN a@b.example", "RCPT", "DATA", "CHUNK", "END"); // a relay without endTakesData
       // The single use was settled USED: the alias is gone.
       c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
       c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("550 5.1.1");

@@ -35,6 +35,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ScriptedSmarthost {
   public static final String DROP = "DROP";
   public static final String STALL = "STALL";
+  private static final String THEN_DROP = "THEN-DROP ";
+
+  /** A scripted reply after which the smarthost closes the connection. */
+  public static String thenDrop(String reply) {
+    return THEN_DROP + reply;
+  }
 
   public enum Step { GREETING, EHLO, HELO, STARTTLS, AUTH, MAIL, RCPT, DATA, END, RSET, QUIT }
 
@@ -276,6 +282,10 @@ public final class ScriptedSmarthost {
       }
       if (scripted.equals(STALL)) {
         return false;
+      }
+      if (scripted.startsWith(THEN_DROP)) {
+        socket.write(scripted.substring(THEN_DROP.length()) + "\r\n").onComplete(ar -> socket.close());
+        return true;
       }
       Buffer out = Buffer.buffer(scripted.replace("\n", "\r\n") + "\r\n");
       Long delay = delays.get(step);
