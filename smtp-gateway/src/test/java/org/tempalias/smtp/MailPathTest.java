@@ -193,6 +193,27 @@ class MailPathTest {
   }
 
   @Test
+  void anOverLongDataLineWhoseCrEndsAReadIsRefusedAtItsTerminator() throws Exception {
+    // The line passes the parser's bound (64 KiB) in a read that ends with its CR; the LF comes
+    // with the next read. That CRLF must count as a line end, so the terminator right after it
+    // ends the data (the reply used to be lost and the next command taken as data). The pause
+    // only makes that read boundary likely; were the reads merged, the test would still pass.
+    String aid = Backends.createAlias(vertx, "longline@dest.example", 1);
+    try (LineClient c = session(port)) {
+      c.cmd("MAIL FROM:<a@b.example>").expect("250 ");
+      c.cmd("RCPT TO:<" + aid + "@" + DOMAIN + ">").expect("250 ");
+      c.cmd("DATA").expect("354 ");
+      c.send("Subject: long\r\n\r\n" + "x".repeat(60_000));
+      Thread.sleep(100);
+      c.send("x".repeat(6_000) + "\r");
+      Thread.sleep(200);
+      c.send("\n.\r\n").expect("500 5.5.2");
+      c.cmd("QUIT").expect("221 ");
+    }
+    assertThat(smarthost.delivered).isEmpty();
+  }
+
+  @Test
   void clientClosingAfterDotCrWithoutLfDeliversNothing() throws Exception {
     // "CRLF . CR" and then the end of the input is no end of data (RFC 5321 §4.1.1.4): the message
     // dies with the connection, and its use is released, not spent.

@@ -160,10 +160,13 @@ public final class LineInput {
     if (attached && !dropping && !held() && pendingBytes() > maxLineBytes) {
       // A line past our bound. While held, what is buffered is pipelined input waiting for its
       // turn (the socket is paused, so it is bounded by one read), not necessarily one long line.
+      // What is kept may end in the CR of the line's CRLF, its LF coming with the next read.
+      long pending = pendingBytes();
+      boolean lastCr = lastPendingByte() == CR;
       forget();
       dropping = true;
-      dropped = maxLineBytes;
-      droppedLastCr = false;
+      dropped = pending;
+      droppedLastCr = lastCr;
     }
   }
 
@@ -277,7 +280,14 @@ public final class LineInput {
     }
   }
 
-  private int pendingBytes() {
+  private int lastPendingByte() {
+    if (buff != null && buff.length() > start) {
+      return buff.getByte(buff.length() - 1);
+    }
+    return carry != null && carry.length() > 0 ? carry.getByte(carry.length() - 1) : -1;
+  }
+
+    private int pendingBytes() {
     return (carry == null ? 0 : carry.length()) + (buff == null ? 0 : buff.length() - start);
   }
 
