@@ -77,8 +77,6 @@ final class RelayTransaction {
   /** Set when the hop lacks 8BITMIME or SMTPUTF8 (downgraded): what the chunks hold is checked at END. */
   private ContentScan scan;
   private boolean downgraded;
-  /** The smarthost answered the final dot: its side of the transaction is over. */
-  private boolean endAnswered;
 
   RelayTransaction(Vertx vertx, RelayConfig config, ConnectionPool pool, RelayMetrics metrics,
                    RelayOpen open, Consumer<RelayTransaction> onDone) {
@@ -116,7 +114,7 @@ final class RelayTransaction {
   /** Drops the transaction without delivering (the relay is stopping). */
   void stop() {
     endedWhileOpening = RelayFailure.SHUTTING_DOWN;
-    finish(null, "relay stopping", false);
+    finish(null, "relay stopping", Reuse.CLOSE);
   }
 
   /**
@@ -231,7 +229,7 @@ final class RelayTransaction {
     if (state == State.OPENING) {
       if (op == RelayOp.ABORT) {
         message.reply(ACK);
-        finish(null, "aborted by the gateway while opening", false);
+        finish(null, "aborted by the gateway while opening", Reuse.CLOSE);
       } else {
         fail(message, new RelayFailure(RelayFailure.OUT_OF_SEQUENCE, op + " before OPEN was answered"));
       }
@@ -351,7 +349,8 @@ final class RelayTransaction {
     }
     if (!connection.usable()) {
       // The smarthost connection broke while we waited for END: no dot went out, nothing is delivered.
-      return fail(message, new RelayFailure(RelayFailure.CONNECTION_LOST, "smarthost connection lost before the final dot"));
+      return fail(message,
+          new RelayFailure(RelayFailure.CONNECTION_LOST, "smarthost connection lost before the final dot"));
     }
     // The data's last bytes may come with END (a gateway before that sends an empty JSON object).
     Buffer last = message.body() instanceof Buffer b ? b : EMPTY;
@@ -362,7 +361,7 @@ final class RelayTransaction {
     SmtpReply refusal = contentRefusal();
     if (refusal != null) {
       message.reply(new FinalReply(refusal, true).toJson());
-      finish(refusal, "refused before the final dot: " + refusal, false);
+      finish(refusal, "refused before the final dot: " + refusal, Reuse.CLOSE);
       return Future.succeededFuture();
     }
     // One write for the last bytes and the dot: a small message is one CHUNK-less END.
@@ -372,10 +371,10 @@ final class RelayTransaction {
         .compose(reply -> {
           message.reply(new FinalReply(reply, true).toJson());
           // RFC 5321 §4.1.1.4: the reply to the dot ends the transaction upstream either way, so
-          // the connection goes back to the pool as it is, without an RSET.
-          endAnswered = true;
-          // A 421 closes the connection (RFC 5321 §3.8): not one to keep.
-          finish(reply, reply.isPositive() ? "delivered" : "refused at end of data", reply.code() != 421);
+          // the connection goes back to the pool as it is, without an RSET; but a 421 closes the
+          // connection (RFC 5321 §3.8): not one to keep.
+          finish(reply, reply.isPositive() ? "delivered" : "refused at end of data",
+              reply.code() != 421 ? Reuse.AS_IS : Reuse.CLOSE);
           return Future.<Void>succeededFuture();
         }, failure -> unknownOutcome(message, failure));
   }
@@ -394,13 +393,13 @@ final class RelayTransaction {
   private Future<Void> unknownOutcome(Message<Object> message, Throwable failure) {
     SmtpReply reply = RelayFailure.replyFor(failure);
     answer(message, reply, false);
-    finish(reply, "outcome unknown after the final dot: " + failure.getMessage(), false);
+    finish(reply, "outcome unknown after the final dot: " + failure.getMessage(), Reuse.CLOSE);
     return Future.succeededFuture();
   }
 
   private void onAbort(Message<Object> message) {
     message.reply(ACK);
-    finish(null, "aborted by the gateway", reusable());
+    finish(null, "aborted by the gateway", reuseBeforeData());
   }
 
   /**
@@ -422,20 +421,20 @@ final class RelayTransaction {
       if (busy > 0) {
         armIdle(); // waiting on the smarthost, which has timeouts of its own
       } else {
-        finish(null, "gateway silent for " + config.idleTimeoutSeconds() + " s", reusable());
+        finish(null, "gateway silent for " + config.idleTimeoutSeconds() + " s", reuseBeforeData());
       }
     });
   }
 
   /** Between commands and outside DATA, RSET can cancel the upstream transaction; else close. */
-  private boolean reusable() {
-    return state == State.ENVELOPE && busy == 0 && connection.usable();
+  private Reuse reuseBeforeData() {
+    return state == State.ENVELOPE && busy == 0 && connection.usable() ? Reuse.RESET : Reuse.CLOSE;
   }
 
   private Future<Void> fail(Message<Object> message, Throwable failure) {
     SmtpReply reply = RelayFailure.replyFor(failure);
     answer(message, reply, true);
-    finish(reply, failure.getMessage(), false);
+    finish(reply, failure.getMessage(), Reuse.CLOSE);
     return Future.succeededFuture();
   }
 
@@ -445,7 +444,17 @@ final class RelayTransaction {
     message.reply(end ? new FinalReply(reply, outcomeKnown).toJson() : reply.toJson());
   }
 
-  private void finish(SmtpReply upstream, String outcome, boolean reuse) {
+  /** What becomes of the smarthost connection when the transaction ends. */
+  private enum Reuse {
+    /** Back to the pool as it is: the smarthost ended its transaction (it answered the dot). */
+    AS_IS,
+    /** Back to the pool after an RSET: the transaction is between commands upstream. */
+    RESET,
+    /** Closed: in the middle of DATA, broken, or not ours to keep. */
+    CLOSE
+  }
+
+  private void finish(SmtpReply upstream, String outcome, Reuse reuse) {
     if (state == State.DONE) {
       return;
     }
@@ -461,12 +470,10 @@ final class RelayTransaction {
         transactionId, address, outcome, recipients, bytes, upstream == null ? "-" : upstream, millis);
     if (!opening) {
       // While OPENING the connection is not ours yet: opened() hands it back when MAIL is answered.
-      if (reuse && endAnswered) {
-        pool.giveBack(connection);
-      } else if (reuse) {
-        pool.release(connection);
-      } else {
-        pool.discard(connection, "transaction ended: " + outcome);
+      switch (reuse) {
+        case AS_IS -> pool.giveBack(connection);
+        case RESET -> pool.release(connection);
+        case CLOSE -> pool.discard(connection, "transaction ended: " + outcome);
       }
       metrics.transaction(upstream, bytes);
     }

@@ -9,8 +9,8 @@ import org.tempalias.smtp.protocol.ReceivedHeader;
 /**
  * The DATA phase of one transaction: judges each line ({@link DataReader}), forwards the bytes as
  * received in chunks of {@code chunkBytes} behind our Received header (the last, partial one goes
- * with the transaction's END), and keeps at most {@code windowChunks} unacknowledged: the client's input is held meanwhile, so memory is bounded
- * by the window, never by the message. What becomes of the message is the {@link Transaction}'s
+ * with the transaction's END), and keeps at most {@code windowChunks} unacknowledged: the client's
+ * input is held meanwhile, so memory is bounded by the window, never by the message. What becomes of the message is the {@link Transaction}'s
  * decision; this class only tells it what it saw.
  */
 final class MessageStream {
